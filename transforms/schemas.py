@@ -1,0 +1,208 @@
+"""Row types and pyarrow schemas of the Parquet lake, declared once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+SOURCE_KINDS = ("feed", "sitemap", "url", "warc", "file", "text")
+STAGES = ("capture", "extract", "enrich", "model")
+
+CAPTURE_SCHEMA = pa.schema(
+    [
+        pa.field("capture_id", pa.string(), nullable=False),
+        pa.field("locator", pa.string(), nullable=False),
+        pa.field("source_kind", pa.string(), nullable=False),
+        pa.field("fetched_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("http_status", pa.int32()),
+        pa.field("headers", pa.string()),
+        pa.field("content_type", pa.string()),
+        pa.field("declared_charset", pa.string()),
+        pa.field("body", pa.large_binary(), nullable=False),
+        pa.field("body_sha256", pa.string(), nullable=False),
+        pa.field("count_bytes", pa.int64(), nullable=False),
+        pa.field("origin_url", pa.string()),
+        pa.field("origin_meta", pa.string()),
+        pa.field("warc_file", pa.string()),
+        pa.field("warc_offset", pa.int64()),
+        pa.field("_run_id", pa.string(), nullable=False),
+    ]
+)
+
+REJECT_SCHEMA = pa.schema(
+    [
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("locator", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("detail", pa.string()),
+        pa.field("capture_id", pa.string()),
+        pa.field("extractor_version", pa.string()),
+        pa.field("rejected_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("_run_id", pa.string(), nullable=False),
+    ]
+)
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("capture_id", pa.string(), nullable=False),
+        pa.field("locator", pa.string(), nullable=False),
+        pa.field("source_kind", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("canonical_url", pa.string()),
+        pa.field("canonical_url_source", pa.string()),
+        pa.field("source_id", pa.string(), nullable=False),
+        pa.field("source_domain", pa.string()),
+        pa.field("source_name", pa.string()),
+        pa.field("source_id_source", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("title_source", pa.string()),
+        pa.field("authors", pa.list_(pa.string())),
+        pa.field("authors_source", pa.string()),
+        pa.field("published_at", pa.timestamp("us", tz="UTC")),
+        pa.field("published_at_source", pa.string()),
+        pa.field("dateline", pa.string()),
+        pa.field("dateline_source", pa.string()),
+        pa.field("description", pa.string()),
+        pa.field("description_source", pa.string()),
+        pa.field("sitename", pa.string()),
+        pa.field("sitename_source", pa.string()),
+        pa.field("categories", pa.list_(pa.string())),
+        pa.field("tags", pa.list_(pa.string())),
+        pa.field("language", pa.string()),
+        pa.field("language_source", pa.string()),
+        pa.field("body_text", pa.large_string(), nullable=False),
+        pa.field("count_words", pa.int32(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("extraction_method", pa.string(), nullable=False),
+        pa.field("extractor_version", pa.string(), nullable=False),
+        pa.field("fetched_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("extracted_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("_run_id", pa.string(), nullable=False),
+    ]
+)
+
+RUN_SCHEMA = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("run_status", pa.string(), nullable=False),
+        pa.field("started_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("ended_at", pa.timestamp("us", tz="UTC")),
+        pa.field("inputs", pa.list_(pa.string())),
+        pa.field("count_captured", pa.int64()),
+        pa.field("count_extracted", pa.int64()),
+        pa.field("count_rejected", pa.int64()),
+        pa.field("count_skipped", pa.int64()),
+        pa.field("detail", pa.string()),
+    ]
+)
+
+LAKE_TABLES: dict[str, pa.Schema] = {
+    "captures": CAPTURE_SCHEMA,
+    "articles": ARTICLE_SCHEMA,
+    "rejects": REJECT_SCHEMA,
+    "runs": RUN_SCHEMA,
+}
+
+
+def sha256_hex(data: bytes | str) -> str:
+    """Return the hex sha256 of bytes or UTF-8 text."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def make_id(*parts: str) -> str:
+    """Return a deterministic 32-hex id from the given parts."""
+    return sha256_hex("\x1f".join(parts))[:32]
+
+
+def utc_now() -> datetime:
+    """Return the current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One raw capture: the bytes of one input document and where they came from."""
+
+    locator: str
+    source_kind: str
+    body: bytes
+    fetched_at: datetime = field(default_factory=utc_now)
+    http_status: int | None = None
+    headers: dict[str, str] | None = None
+    content_type: str | None = None
+    declared_charset: str | None = None
+    origin_url: str | None = None
+    origin_meta: dict[str, Any] | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+
+    @property
+    def body_sha256(self) -> str:
+        """Return the sha256 of the body."""
+        return sha256_hex(self.body)
+
+    @property
+    def capture_id(self) -> str:
+        """Return the id: same locator and bytes, same id."""
+        return make_id(self.locator, self.body_sha256)
+
+    def to_row(self, run_id: str) -> dict[str, Any]:
+        """Return the row as in CAPTURE_SCHEMA."""
+        if self.source_kind not in SOURCE_KINDS:
+            raise ValueError(f"unknown source_kind {self.source_kind!r}")
+        return {
+            "capture_id": self.capture_id,
+            "locator": self.locator,
+            "source_kind": self.source_kind,
+            "fetched_at": self.fetched_at,
+            "http_status": self.http_status,
+            "headers": json.dumps(self.headers, sort_keys=True) if self.headers else None,
+            "content_type": self.content_type,
+            "declared_charset": self.declared_charset,
+            "body": self.body,
+            "body_sha256": self.body_sha256,
+            "count_bytes": len(self.body),
+            "origin_url": self.origin_url,
+            "origin_meta": (
+                json.dumps(self.origin_meta, sort_keys=True, default=str) if self.origin_meta else None
+            ),
+            "warc_file": self.warc_file,
+            "warc_offset": self.warc_offset,
+            "_run_id": run_id,
+        }
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One rejected input: where it failed and why."""
+
+    stage: str
+    locator: str
+    reason: str
+    detail: str | None = None
+    capture_id: str | None = None
+    extractor_version: str | None = None
+    rejected_at: datetime = field(default_factory=utc_now)
+
+    def to_row(self, run_id: str) -> dict[str, Any]:
+        """Return the row as in REJECT_SCHEMA."""
+        if self.stage not in STAGES:
+            raise ValueError(f"unknown stage {self.stage!r}")
+        return {
+            "stage": self.stage,
+            "locator": self.locator,
+            "reason": self.reason,
+            "detail": (self.detail or "")[:2000] or None,
+            "capture_id": self.capture_id,
+            "extractor_version": self.extractor_version,
+            "rejected_at": self.rejected_at,
+            "_run_id": run_id,
+        }
