@@ -1,0 +1,146 @@
+"""The main flow: capture inputs, extract articles in batches, build and publish the warehouse."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+
+from flows.build import build_warehouse
+from transforms import lake
+from transforms.capture.store import capture_paths
+from transforms.extract import EXTRACTOR_VERSION, ExtractOptions
+from transforms.schemas import utc_now
+from transforms.settings import SAMPLE_DIR, Settings
+from transforms.sources_map import load_path_mappings
+from transforms.workers import extract_to_lake
+
+
+@dataclass
+class RunSummary:
+    """What a run did: small, printable, returned by the flow."""
+
+    run_id: str
+    inputs: list[str]
+    count_captured: int = 0
+    count_unchanged: int = 0
+    count_extracted: int = 0
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    counts_published: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def count_rejected(self) -> int:
+        """Return the number of inputs rejected in this run."""
+        return sum(self.rejects_by_reason.values())
+
+
+def new_run_id() -> str:
+    """Return a run id that sorts by start time."""
+    return f"{utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def record_run(
+    settings: Settings, summary: RunSummary, status: str, started_at: datetime, detail: str | None = None
+) -> None:
+    """Write the run's record to the lake (one row per status change)."""
+    row = {
+        "run_id": summary.run_id,
+        "run_status": status,
+        "started_at": started_at,
+        "ended_at": None if status == "running" else utc_now(),
+        "inputs": summary.inputs,
+        "count_captured": summary.count_captured,
+        "count_extracted": summary.count_extracted,
+        "count_rejected": summary.count_rejected,
+        "count_skipped": summary.count_unchanged,
+        "detail": detail,
+    }
+    lake.write_rows(settings.lake_dir, "runs", [row], f"{summary.run_id}-{status}")
+
+
+@task(name="capture_local_files", cache_policy=NONE)
+def capture_local_files(paths: list[str], settings: Settings, run_id: str) -> tuple[int, int, dict[str, int]]:
+    """Capture files and folders into the lake; return (captured, unchanged, rejects by reason)."""
+    counts = capture_paths(
+        [Path(p) for p in paths], settings.lake_dir, run_id, settings.batch_size, settings.max_document_bytes
+    )
+    get_run_logger().info(
+        "capture: %d new, %d unchanged, %d rejected",
+        counts.count_captured,
+        counts.count_unchanged,
+        counts.count_rejected,
+    )
+    return counts.count_captured, counts.count_unchanged, dict(counts.rejects_by_reason)
+
+
+@task(name="plan_extract_batches", cache_policy=NONE)
+def plan_extract_batches(settings: Settings) -> list[list[str]]:
+    """Return the pending capture ids (no article at this extractor version) in batches."""
+    pending = lake.pending_extract_ids(settings.lake_dir, EXTRACTOR_VERSION)
+    size = settings.batch_size
+    return [pending[start : start + size] for start in range(0, len(pending), size)]
+
+
+@task(name="extract_articles_batch", cache_policy=NONE)
+def extract_articles_batch(
+    capture_ids: list[str], settings: Settings, run_id: str, number: int
+) -> tuple[int, dict[str, int]]:
+    """Extract one batch of captures in worker processes; return (articles, rejects by reason)."""
+    options = ExtractOptions(
+        min_article_words=settings.min_article_words,
+        path_mappings=load_path_mappings(settings.sources_path),
+    )
+    count, rejects = extract_to_lake(
+        settings.lake_dir, capture_ids, options, settings.workers, f"{run_id}-x{number:05d}", run_id
+    )
+    get_run_logger().info(
+        "extract batch %d: %d articles, %d rejected", number + 1, count, sum(rejects.values())
+    )
+    return count, dict(rejects)
+
+
+def default_inputs() -> list[str]:
+    """Return the bundled sample corpus."""
+    return [str(SAMPLE_DIR / "seeds"), str(SAMPLE_DIR / "pages")]
+
+
+@flow(name="ingest_articles")
+def ingest_articles(inputs: list[str] | None = None, settings: Settings | None = None) -> RunSummary:
+    """Capture inputs, extract articles, then build, test and publish the warehouse."""
+    logger = get_run_logger()
+    settings = (settings or Settings()).resolved()
+    summary = RunSummary(run_id=new_run_id(), inputs=list(inputs or default_inputs()))
+    started_at = utc_now()
+    lake.ensure_lake(settings.lake_dir)
+    record_run(settings, summary, "running", started_at)
+    rejects: Counter[str] = Counter()
+    try:
+        captured, unchanged, capture_rejects = capture_local_files(summary.inputs, settings, summary.run_id)
+        summary.count_captured, summary.count_unchanged = captured, unchanged
+        rejects.update(capture_rejects)
+        batches = plan_extract_batches(settings)
+        logger.info("extract: %d pending batches of up to %d", len(batches), settings.batch_size)
+        for number, batch in enumerate(batches):
+            count, batch_rejects = extract_articles_batch(batch, settings, summary.run_id, number)
+            summary.count_extracted += count
+            rejects.update(batch_rejects)
+        summary.rejects_by_reason = dict(rejects)
+        summary.counts_published = build_warehouse(settings, summary.run_id)
+    except BaseException as error:
+        summary.rejects_by_reason = dict(rejects)
+        record_run(settings, summary, "failed", started_at, f"{type(error).__name__}: {error}")
+        raise
+    record_run(settings, summary, "completed", started_at)
+    logger.info(
+        "run %s: %d captured, %d extracted, %d rejected",
+        summary.run_id,
+        summary.count_captured,
+        summary.count_extracted,
+        summary.count_rejected,
+    )
+    return summary

@@ -1,0 +1,49 @@
+-- grain: one row per distinct article (article_id)
+with articles as (
+    select * from {{ ref('int_articles_deduplicated') }}
+),
+
+duplicates as (
+    select * from {{ ref('int_articles_exact_duplicates') }}
+),
+
+final as (
+    select
+        articles.article_id,
+        articles.source_id,
+        coalesce(duplicates.duplicate_of_article_id, articles.article_id) as story_id,
+        articles.capture_id,
+        articles.locator,
+        articles.source_kind,
+        articles.url,
+        articles.canonical_url,
+        articles.canonical_url_source,
+        articles.title,
+        articles.title_source,
+        articles.authors,
+        articles.authors_source,
+        articles.published_at,
+        articles.published_at_source,
+        cast(articles.published_at as date) as published_date,
+        articles.dateline,
+        articles.dateline_source,
+        articles.description,
+        articles.language,
+        articles.language_source,
+        articles.count_words,
+        articles.content_sha256,
+        duplicates.duplicate_of_article_id is not null as is_duplicate,
+        duplicates.duplicate_of_article_id,
+        articles.source_id_source,
+        articles.extraction_method,
+        articles.extractor_version,
+        articles.count_captures,
+        articles.first_fetched_at,
+        articles.last_fetched_at,
+        articles._run_id
+    from articles
+    left join duplicates
+        on articles.article_id = duplicates.article_id
+)
+
+select * from final

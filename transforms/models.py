@@ -1,0 +1,58 @@
+"""Run the dbt SQL models (build = run + test) into a DuckDB file set aside for publishing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from transforms.extract import EXTRACTOR_VERSION
+
+logger = logging.getLogger(__name__)
+
+
+class ModelBuildError(RuntimeError):
+    """The models or their error-level tests failed; nothing was published."""
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """One dbt node's outcome."""
+
+    node_name: str
+    resource_type: str
+    status: str
+    message: str | None
+
+
+def run_models(sql_dir: Path, database_path: Path, lake_dir: Path, work_dir: Path, threads: int) -> list[ModelResult]:
+    """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ["NEWSLOOM_DBT_DATABASE"] = str(database_path)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    dbt_vars = {"lake_dir": str(lake_dir), "extractor_version": EXTRACTOR_VERSION}
+    args = [
+        "build",
+        "--project-dir", str(sql_dir),
+        "--profiles-dir", str(sql_dir),
+        "--target-path", str(work_dir / "target"),
+        "--log-path", str(work_dir / "logs"),
+        "--vars", json.dumps(dbt_vars),
+        "--threads", str(threads),
+        "--quiet",
+        "--no-use-colors",
+    ]
+    outcome = dbtRunner().invoke(args)
+    results = [
+        ModelResult(r.node.name, str(r.node.resource_type), str(r.status), r.message)
+        for r in (outcome.result or [])
+    ] if outcome.result is not None and hasattr(outcome.result, "__iter__") else []
+    failed = [r for r in results if r.status in ("error", "fail", "runtime error")]
+    if not outcome.success or failed:
+        detail = "; ".join(f"{r.node_name}: {r.status} {r.message or ''}".strip() for r in failed[:10])
+        raise ModelBuildError(detail or f"dbt build failed: {outcome.exception}")
+    logger.info("dbt build: %d nodes passed", len(results))
+    return results

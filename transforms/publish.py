@@ -1,0 +1,97 @@
+"""Publish a built warehouse atomically: marts to Parquet, then swap the marts link and the DuckDB file."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+logger = logging.getLogger(__name__)
+
+# Marts kept only as Parquet (wide text); DuckDB gets a view over the published file.
+PARQUET_ONLY_MARTS = ("article_texts",)
+KEEP_RELEASES = 2
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another run holds this warehouse."""
+
+
+@contextlib.contextmanager
+def warehouse_lock(warehouse_dir: Path) -> Iterator[None]:
+    """Hold the warehouse's run lock: one run at a time per warehouse."""
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with open(warehouse_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise WarehouseBusyError(f"another newsloom run is using {warehouse_dir}") from error
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _mart_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return the mart tables of a built database (schema main)."""
+    rows = connection.execute(
+        """
+        select table_name from information_schema.tables
+        where table_schema = 'main' and table_type = 'BASE TABLE'
+        order by table_name
+        """
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _swap_link(link: Path, target: Path) -> None:
+    """Point `link` at `target` atomically (a new link renamed over the old one)."""
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)
+    temp = link.with_name(f".{link.name}.new")
+    temp.unlink(missing_ok=True)
+    temp.symlink_to(os.path.relpath(target, link.parent), target_is_directory=True)
+    os.replace(temp, link)
+
+
+def _prune_releases(releases_dir: Path, current: str) -> None:
+    """Delete all but the newest releases (and never the current one)."""
+    releases = sorted(p for p in releases_dir.iterdir() if p.is_dir())
+    for old in releases[:-KEEP_RELEASES]:
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def publish_warehouse(build_db: Path, warehouse_dir: Path, release_id: str) -> dict[str, int]:
+    """Export marts to Parquet and swap them and the DuckDB file in; return row counts."""
+    marts_link = warehouse_dir / "marts"
+    release_marts = warehouse_dir / "releases" / release_id / "marts"
+    release_marts.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(build_db)) as connection:
+        for table in _mart_tables(connection):
+            target = release_marts / f"{table}.parquet"
+            connection.execute(
+                f"copy (select * from main.{table}) to '{target}' (format parquet, compression zstd)"
+            )
+            counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
+        for table in PARQUET_ONLY_MARTS:
+            if table in counts:
+                # The view reads its own release's file: database and Parquet always agree.
+                published = (release_marts / f"{table}.parquet").absolute()
+                connection.execute(f"drop table main.{table}")
+                connection.execute(
+                    f"create view main.{table} as select * from read_parquet('{published}')"
+                )
+        connection.execute("checkpoint")
+    _swap_link(marts_link, release_marts)
+    os.replace(build_db, warehouse_dir / "newsloom.duckdb")
+    _prune_releases(warehouse_dir / "releases", release_id)
+    logger.info("published %d marts from release %s", len(counts), release_id)
+    return counts

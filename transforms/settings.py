@@ -1,0 +1,63 @@
+"""The one settings object: defaults that work locally, overridden by NEWSLOOM_* variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = REPO_ROOT / "sample"
+SQL_DIR = REPO_ROOT / "sql"
+
+
+class Settings(BaseSettings):
+    """Pipeline settings; read once at the entry point and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSLOOM_", extra="forbid")
+
+    warehouse_dir: Path = Field(Path("warehouse"), description="Where the lake and marts live.")
+    sources_path: Path | None = Field(None, description="sources.toml with publisher mappings.")
+    sql_dir: Path = Field(SQL_DIR, description="The dbt project with the SQL models.")
+    batch_size: int = Field(250, ge=1, description="Documents per batch task.")
+    workers: int = Field(
+        default_factory=lambda: max(1, os.cpu_count() or 1),
+        ge=1,
+        description="Worker processes for CPU-heavy extraction.",
+    )
+    max_document_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Larger inputs are rejected as too_large."
+    )
+    min_article_words: int = Field(
+        25, ge=1, description="Extracted bodies shorter than this are rejected."
+    )
+    dbt_threads: int = Field(2, ge=1)
+
+    @property
+    def lake_dir(self) -> Path:
+        """Return the Parquet lake directory."""
+        return self.warehouse_dir / "lake"
+
+    @property
+    def database_path(self) -> Path:
+        """Return the published DuckDB file."""
+        return self.warehouse_dir / "newsloom.duckdb"
+
+    @property
+    def marts_dir(self) -> Path:
+        """Return the published Parquet marts directory (a link swapped on publish)."""
+        return self.warehouse_dir / "marts"
+
+    def resolved(self) -> Settings:
+        """Return a copy with absolute paths, so worker processes and dbt agree."""
+        return self.model_copy(
+            update={
+                "warehouse_dir": self.warehouse_dir.expanduser().resolve(),
+                "sql_dir": self.sql_dir.expanduser().resolve(),
+                "sources_path": (
+                    self.sources_path.expanduser().resolve() if self.sources_path else None
+                ),
+            }
+        )
