@@ -92,6 +92,22 @@ def declared_charset(body: bytes, header_charset: str | None) -> tuple[str, str]
     return None
 
 
+TAG_RE = re.compile(r"<[^>]*>")
+TEXT_PUNCTUATION = set(".,;:!?'\"()-–—…/&%$€£#@*+=[]{}<>|«»„“”‘’")
+
+
+def _plausible_text(text: str) -> bool:
+    """Return True when a guessed decoding reads as prose rather than mojibake."""
+    sample = TAG_RE.sub(" ", text[:20000])
+    letters = [char for char in sample if char.isalpha()]
+    if not letters:
+        return False
+    usual = sum(1 for char in sample if char.isalnum() or char.isspace() or char in TEXT_PUNCTUATION)
+    non_ascii = sum(1 for char in letters if not char.isascii())
+    # Guessing only rescues Latin-script pages mislabelled or undeclared; others need a label.
+    return usual / len(sample) >= 0.95 and non_ascii / len(letters) <= 0.3
+
+
 def decode_body(body: bytes, header_charset: str | None = None) -> DecodedText:
     """Return the text of a document, or raise DecodeError with a reject reason."""
     if not body.strip():
@@ -118,7 +134,7 @@ def decode_body(body: bytes, header_charset: str | None = None) -> DecodedText:
         except UnicodeDecodeError as error:
             first_error = f"not UTF-8 ({error.reason} at byte {error.start})"
     best = charset_normalizer.from_bytes(body[: 256 * 1024]).best()
-    if best is None or best.chaos > 0.2:
+    if best is None or best.chaos > 0.2 or not _plausible_text(str(best)):
         raise DecodeError(
             "invalid_encoding",
             f"cannot decode: {first_error}; no charset fits"

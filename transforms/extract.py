@@ -19,6 +19,7 @@ from transforms.normalize import (
     canonicalize_url,
     count_words,
     detect_language,
+    fold_text,
     hash_content,
     make_article_id,
     normalize_language,
@@ -91,6 +92,13 @@ def _clean_body(text: str, hints: dict[str, str]) -> str:
     return "\n".join(kept)
 
 
+def _drop_leading_headline(body_text: str, titles: set[str | None]) -> str:
+    """Drop a first line that repeats the headline (pages put the <h1> inside the article)."""
+    first, _, rest = body_text.partition("\n")
+    folded = {fold_text(title) for title in titles if title}
+    return rest if fold_text(first) in folded and rest else body_text
+
+
 def _extract_html(text: str, url: str | None) -> dict[str, Any]:
     """Return article fields from an HTML page, or an empty dict when it holds no article."""
     tree = load_html(text)
@@ -122,6 +130,7 @@ def _extract_html(text: str, url: str | None) -> dict[str, Any]:
         ("jsonld", "meta", "html"),
     )
     published_at, published_source = _published_at(evidence, document.date, canonical or url)
+    body_text = _drop_leading_headline(body_text, {title, document.title})
     return {
         "body_text": body_text,
         "title": title,
@@ -208,7 +217,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
     hints = fields.pop("_hints")
     dateline = textclean.find_dateline(body_text.split("\n", 1)[0])
     publisher = resolve_publisher(
-        url=fields["canonical_url"] or url,
+        url=url,
         locator=locator,
         site_name=fields["sitename"],
         evidence=hints,

@@ -7,6 +7,7 @@ import logging
 import re
 import unicodedata
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import courlan
 import dateparser
@@ -48,7 +49,9 @@ def extract_source_domain(url: str | None) -> str | None:
     parts = _domain_extractor()(url)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}".lower()
-    return parts.domain.lower() or None
+    # No public suffix (intranet, .example, .test): the host itself is the best key.
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    return host or None
 
 
 def parse_datetime_utc(value: str | None) -> datetime | None:

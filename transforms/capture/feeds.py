@@ -71,8 +71,9 @@ def parse_feed(
     results: list[Discovered | Reject] = []
     for index, entry in enumerate(parsed.entries[:max_items]):
         link = entry.get("feedburner_origlink") or entry.get("link") or _permalink_guid(entry)
-        published = _struct_to_datetime(entry.get("published_parsed"))
-        updated = _struct_to_datetime(entry.get("updated_parsed"))
+        # dict.get bypasses feedparser's deprecated updated->published key fallback.
+        updated = _struct_to_datetime(dict.get(entry, "updated_parsed"))
+        published = _struct_to_datetime(dict.get(entry, "published_parsed")) or updated
         meta = {
             "feed_title": feed_title,
             "title": entry.get("title"),
@@ -106,8 +107,8 @@ def _parse_json_feed(
             continue
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
         names = [a.get("name") for a in authors if isinstance(a, dict) and a.get("name")]
-        published = parse_w3c_datetime(_text(item.get("date_published")))
         updated = parse_w3c_datetime(_text(item.get("date_modified")))
+        published = parse_w3c_datetime(_text(item.get("date_published"))) or updated
         meta = {
             "feed_title": _text(document.get("title")),
             "title": _text(item.get("title")),

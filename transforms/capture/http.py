@@ -209,9 +209,15 @@ class Fetcher:
         if answer.status == 304:
             return NotModified(url=url, final_url=current)
         if not 200 <= answer.status < 300:
-            return _reject(url, f"http_status_{answer.status}", f"HTTP {answer.status} for {current}")
+            return _reject(
+                url, f"http_status_{answer.status}", f"HTTP {answer.status} for {current}"
+            )
         return Fetched(
-            url=url, final_url=current, status=answer.status, headers=answer.headers, body=answer.body
+            url=url,
+            final_url=current,
+            status=answer.status,
+            headers=answer.headers,
+            body=answer.body,
         )
 
     async def sitemaps_in_robots(self, url: str) -> list[str] | Reject:
@@ -251,7 +257,9 @@ class Fetcher:
                         break
                     answer = await self._with_retries(target, None, None)
             except _Failure as failure:
-                reason = failure.reason if failure.reason in ("blocked_address", "dns_error") else ""
+                reason = (
+                    failure.reason if failure.reason in ("blocked_address", "dns_error") else ""
+                )
                 result = _reject(
                     robots_url, reason or "robots_unreachable", f"robots.txt: {failure.detail}"
                 )

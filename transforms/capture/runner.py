@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -95,10 +96,8 @@ def iterate(produce: Callable[[Emit], Awaitable[None]], buffer: int = 64) -> Ite
                 threading.Event().wait(0.001)
             loop.call_soon_threadsafe(main[0].cancel)
             while thread.is_alive():
-                try:
+                with contextlib.suppress(queue.Empty):
                     items.get(timeout=0.05)
-                except queue.Empty:
-                    pass
         thread.join()
         loop.close()
     if failure:

@@ -1,4 +1,4 @@
-"""One capture run over the web: pages, feeds and sitemaps sharing a fetcher, state and scheduler."""
+"""One web capture run: pages, feeds and sitemaps sharing a fetcher, state and a scheduler."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from transforms.capture.feeds import FEED_ROOTS, Discovered, is_json_feed, parse_feed
-from transforms.capture.http import Fetched, Fetcher, FetchResult, NotModified, host_key, is_transient
+from transforms.capture.http import (
+    Fetched,
+    Fetcher,
+    FetchResult,
+    NotModified,
+    host_key,
+    is_transient,
+)
 from transforms.capture.runner import Emit, HostScheduler
 from transforms.capture.safexml import GZIP_MAGIC, root_name
 from transforms.capture.settings import FetchSettings
@@ -112,6 +119,19 @@ class Session:
                 fetched_at=fetched.fetched_at,
             )
 
+    def _touch(self, url: str) -> None:
+        """Stage a new last-fetched time for a URL the server said is unchanged."""
+        known = self.state.url_state(url) if self.state is not None else None
+        if self.state is not None and known is not None:
+            self.state.record_url(
+                url,
+                etag=known.etag,
+                last_modified=known.last_modified,
+                body_sha256=known.body_sha256,
+                http_status=known.http_status,
+                fetched_at=utc_now(),
+            )
+
     def _unchanged(self, fetched: Fetched) -> bool:
         """Return True if the body is the one fetched last time from this URL."""
         if self.state is None or not self.settings.skip_unchanged:
@@ -120,7 +140,11 @@ class Session:
         return known is not None and known.body_sha256 == sha256_hex(fetched.body)
 
     def submit_page(
-        self, url: str, source_kind: str, found: Discovered | None = None, parent: _Node | None = None
+        self,
+        url: str,
+        source_kind: str,
+        found: Discovered | None = None,
+        parent: _Node | None = None,
     ) -> None:
         """Queue an article page, once per run."""
         if url in self._pages:
@@ -144,6 +168,7 @@ class Session:
             return is_transient(result)
         if isinstance(result, NotModified):
             self.counts["not_modified"] += 1
+            self._touch(result.final_url)
             return False
         unchanged = self._unchanged(result)
         self._remember(result)
@@ -244,8 +269,9 @@ class Session:
             health = self.state.record_origin_failure(
                 url, reject.reason, utc_now(), s.poll_backoff_base, s.poll_backoff_max
             )
-            log.warning("%s failed %d times; next poll %s", url, health.failure_count,
-                        health.next_poll_at)
+            log.warning(
+                "%s failed %d times; next poll %s", url, health.failure_count, health.next_poll_at
+            )
         self.counts["rejected"] += 1
         await self.emit(reject)
 
@@ -261,6 +287,7 @@ class Session:
             self.state.record_origin_ok(url, utc_now())
         if isinstance(result, NotModified) or self._unchanged(result):
             self.counts[f"{kind}s_unchanged"] += 1
+            self._touch(result.final_url)
             return
         s = self.settings
         if kind == "feed":

@@ -126,7 +126,9 @@ class SourcesConfig(BaseModel):
         target = Path(path).resolve().as_posix()
         for publisher in self.publishers:
             for pattern in publisher.paths:
-                anchored = Path(pattern) if Path(pattern).is_absolute() else self._base_dir / pattern
+                anchored = (
+                    Path(pattern) if Path(pattern).is_absolute() else self._base_dir / pattern
+                )
                 if fnmatch.fnmatch(target, anchored.resolve().as_posix()):
                     return publisher
         return None

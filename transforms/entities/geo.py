@@ -159,6 +159,7 @@ def load_gazetteer() -> Gazetteer:
     country_names: dict[str, tuple[str, ...]] = {}
     for place, names in _country_places(cities, country_extra):
         by_code[place.iso_code or ""] = place
+        by_code[place.geo_key] = place
         country_names[place.iso_code or ""] = tuple(dict.fromkeys(names))
         for name in names:
             add(name, place)
@@ -175,12 +176,14 @@ def load_gazetteer() -> Gazetteer:
                     add(alternate, place, is_alternate=True)
     for place in _subdivision_places(cities):
         by_code[place.iso_code or ""] = place
+        by_code[place.geo_key] = place
         add(place.name, place)
-    for code, continent in gc.get_continents().items():
+    for continent in gc.get_continents().values():
         place = Place(
-            "continent", continent["name"], None, code, int(continent["geonameId"]),
+            "continent", continent["name"], None, None, int(continent["geonameId"]),
             float(continent["lat"]), float(continent["lng"]), int(continent["population"] or 0),
         )  # fmt: skip
+        by_code[place.geo_key] = place
         add(continent["name"], place)
     aliases = tomllib.loads((DATA_DIR / "geo_aliases.toml").read_text(encoding="utf-8"))
     for alias, target in sorted(aliases["aliases"].items()):
@@ -223,7 +226,7 @@ def demonym_country(word: str) -> str | None:
 
 
 def place_by_code(code: str) -> Place | None:
-    """Return a place by ISO code or 'geonames:<id>' key."""
+    """Return a place by ISO code or geo key ('geonames:<id>', 'iso:<code>')."""
     return load_gazetteer().by_code.get(code)
 
 

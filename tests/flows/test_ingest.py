@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from flows.build import build_warehouse
+from flows.ingest import ingest_articles
+from tests.conftest import SEEDS
+from transforms.settings import Settings
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def make_bad_inputs(folder: Path) -> dict[str, str]:
+    """Write every kind of bad input; return {file name: expected reject reason}."""
+    folder.mkdir(parents=True)
+    (folder / "empty.html").write_bytes(b"")
+    (folder / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(4096))
+    (folder / "invalid-utf8.html").write_bytes(
+        b'<html><meta charset="utf-8"><body><p>' + b"\xc3\x28\xa0\xa1\xe2\x28\xa1" * 400 + b"</p>"
+    )
+    (folder / "truncated.html.gz").write_bytes(gzip.compress(b"<p>" + b"words " * 4000)[:-30])
+    with open(folder / "huge.html", "wb") as handle:
+        handle.write(b"<html><body><p>")
+        handle.write(b"lorem ipsum " * (50 * 1024 * 1024 // 12))
+    shutil.copy(FIXTURES / "section_index.html", folder / "no-article.html")
+    (folder / "unreadable.html").symlink_to(folder / "gone")
+    return {
+        "empty.html": "empty",
+        "binary.html": "binary_content",
+        "invalid-utf8.html": "invalid_encoding",
+        "truncated.html.gz": "corrupt_gzip",
+        "huge.html": "too_large",
+        "no-article.html": "no_article_text",
+        "unreadable.html": "unreadable",
+    }
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(warehouse_dir=tmp_path / "warehouse", workers=2, batch_size=3)
+
+
+def table(settings: Settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse_dir / "newsloom.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_run_builds_marts_and_quarantines_bad_input(prefect_api: str, settings: Settings, tmp_path: Path) -> None:
+    expected = make_bad_inputs(tmp_path / "bad")
+    inputs = [str(SEEDS), str(FIXTURES / "jsonld_article.html"), str(tmp_path / "bad")]
+    summary = ingest_articles(inputs=inputs, settings=settings)
+
+    assert summary.count_extracted == 3
+    assert summary.count_rejected == len(expected)
+    articles = table(settings, "select source_id, source_id_source, locator from fct_articles order by 1")
+    assert [(a[0], a[1]) for a in articles] == [
+        ("gulfnews.com", "copyright"),
+        ("harbour-times.example", "canonical"),
+        ("rudaw.net", "comment_policy"),
+    ]
+    assert all(Path(a[2]).is_absolute() for a in articles)
+    rejects = dict(table(settings, "select locator, reason from rejects"))
+    assert {Path(k).name: v for k, v in rejects.items()} == expected
+    assert all(stage in ("capture", "extract") for (stage,) in table(settings, "select stage from rejects"))
+    # Marts are Parquet too, readable without DuckDB; text lives only there.
+    marts = settings.warehouse_dir / "marts"
+    assert {p.stem for p in marts.glob("*.parquet")} >= {
+        "fct_articles", "dim_sources", "dim_dates", "article_texts", "rejects"
+    }
+    assert pq.read_table(marts / "fct_articles.parquet").num_rows == 3
+    texts = pq.read_table(marts / "article_texts.parquet").to_pylist()
+    assert any(t["body_text"].startswith("Baghdad: Iraq is open") for t in texts)
+    assert table(settings, "select count(*) from article_texts") == [(3,)]
+    sources = table(settings, "select source_id, count_articles from dim_sources order by 1")
+    assert sources == [("gulfnews.com", 1), ("harbour-times.example", 1), ("rudaw.net", 1)]
+
+
+def test_rerun_adds_nothing_and_skips_work(prefect_api: str, settings: Settings) -> None:
+    first = ingest_articles(inputs=[str(SEEDS), str(FIXTURES)], settings=settings)
+    before = table(settings, "select * exclude (_run_id) from fct_articles order by article_id")
+    second = ingest_articles(inputs=[str(SEEDS), str(FIXTURES)], settings=settings)
+    assert first.count_captured == 4
+    assert (second.count_captured, second.count_extracted, second.count_unchanged) == (0, 0, 4)
+    assert table(settings, "select * exclude (_run_id) from fct_articles order by article_id") == before
+    assert table(settings, "select count(*), sum(count_occurrences) from rejects") == [(1, 1)]
+
+
+def test_failing_data_test_keeps_last_good_warehouse(prefect_api: str, settings: Settings, tmp_path: Path) -> None:
+    ingest_articles(inputs=[str(SEEDS)], settings=settings)
+    good = table(settings, "select article_id from fct_articles order by 1")
+    broken_sql = tmp_path / "sql"
+    shutil.copytree(settings.sql_dir, broken_sql)
+    model = broken_sql / "models" / "marts" / "fct_articles.sql"
+    # A model change that duplicates keys: the unique test must stop publishing.
+    model.write_text(model.read_text().replace("select * from final", "select * from final union all select * from final"))
+    with pytest.raises(Exception, match="unique"):
+        build_warehouse(settings=settings.model_copy(update={"sql_dir": broken_sql}))
+    assert table(settings, "select article_id from fct_articles order by 1") == good
+    assert pq.read_table(settings.warehouse_dir / "marts" / "fct_articles.parquet").num_rows == len(good)
