@@ -38,8 +38,9 @@ def build_warehouse(settings: Settings | None = None, release_id: str | None = N
     settings = (settings or Settings()).resolved()
     release_id = release_id or f"{utc_now():%Y%m%dT%H%M%S}-build"
     lake.ensure_lake(settings.lake_dir)
+    # Runs hold the warehouse lock: anything under .build/ is left by a killed run.
+    shutil.rmtree(settings.warehouse_dir / ".build", ignore_errors=True)
     build_dir = settings.warehouse_dir / ".build" / release_id
-    shutil.rmtree(build_dir, ignore_errors=True)
     build_dir.mkdir(parents=True)
     try:
         build_db = run_sql_models(settings, build_dir)

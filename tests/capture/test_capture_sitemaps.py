@@ -132,11 +132,8 @@ def test_index_with_gzip_news_and_text_children_is_captured(make_site, fast, rep
 
 def test_sitemaps_are_discovered_from_robots(make_site, fast, reply):
     site = make_site(robots=None)
-    site.route("/robots.txt", reply(body=b"", content_type="text/plain"))
-    site.routes["/robots.txt"] = reply(
-        body=f"User-agent: *\nDisallow: /hidden\nSitemap: {site.url('/sm.xml')}\n".encode(),
-        content_type="text/plain",
-    )
+    robots = f"User-agent: *\nDisallow: /hidden\nSitemap: {site.url('/sm.xml')}\n"
+    site.route("/robots.txt", reply(body=robots.encode(), content_type="text/plain"))
     site.route("/sm.xml", reply(body=urlset((site.url("/a"), None), (site.url("/hidden/b"), None))))
     site.page("/a", "a")
     site.page("/hidden/b", "b")

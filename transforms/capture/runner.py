@@ -78,9 +78,11 @@ def iterate(produce: Callable[[Emit], Awaitable[None]], buffer: int = 64) -> Ite
             failure.append(exc)
         await emit(_DONE)
 
-    thread = threading.Thread(
-        target=loop.run_until_complete, args=(run(),), name="capture-loop", daemon=True
-    )
+    def drive() -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            loop.run_until_complete(run())
+
+    thread = threading.Thread(target=drive, name="capture-loop", daemon=True)
     thread.start()
     finished = False
     try:

@@ -49,14 +49,21 @@ def capture_warc(
         yield _reject(str(path), "warc_unreadable", str(exc))
         return
     with handle:
-        records = ArchiveIterator(handle, arc2warc=True)
+        size = path.stat().st_size
+        expect_warc = ".warc" in path.name.lower()
+        records = ArchiveIterator(handle, arc2warc=not expect_warc)
         try:
             for record in records:
+                if expect_warc and record.format != "warc":
+                    raise ValueError(f"not a WARC record (looks like {record.format})")
                 if record.rec_type != "response":
                     continue
                 item = _read_record(record, path, records, max_record_bytes, wanted)
-                if isinstance(item, Capture):
-                    item = _with_offset(item, records.get_record_offset())
+                offset = records.get_record_offset()
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    item = _reject(item.locator, "warc_truncated", f"{path}: record cut short")
+                elif isinstance(item, Capture):
+                    item = _with_offset(item, offset)
                 counts["captured" if isinstance(item, Capture) else "rejected"] += 1
                 yield item
         except Exception as exc:  # warcio and zlib raise many types on damaged archives
@@ -64,6 +71,11 @@ def capture_warc(
             offset = records.offset
             detail = f"archive unreadable at offset {offset}: {type(exc).__name__}: {exc}"
             yield _reject(f"{path}#offset={offset}", "warc_malformed", detail)
+        else:
+            if records.offset < size:
+                counts["rejected"] += 1
+                detail = f"{size - records.offset} bytes after the last complete record"
+                yield _reject(f"{path}#offset={records.offset}", "warc_truncated", detail)
     log.info("%s: %d captured, %d rejected", path, counts["captured"], counts["rejected"])
 
 
