@@ -19,7 +19,9 @@ from transforms.settings import Settings
 def run_sql_models(settings: Settings, build_dir: Path) -> Path:
     """Build and test every model into a fresh DuckDB file under build_dir."""
     build_db = build_dir / "newsloom.duckdb"
-    results = run_models(settings.sql_dir, build_db, settings.lake_dir, build_dir, settings.dbt_threads)
+    results = run_models(
+        settings.sql_dir, build_db, settings.lake_dir, build_dir, settings.dbt_threads
+    )
     get_run_logger().info("models: %d nodes built and tested", len(results))
     return build_db
 
@@ -33,7 +35,9 @@ def publish_marts(settings: Settings, build_db: Path, release_id: str) -> dict[s
 
 
 @flow(name="build_warehouse")
-def build_warehouse(settings: Settings | None = None, release_id: str | None = None) -> dict[str, int]:
+def build_warehouse(
+    settings: Settings | None = None, release_id: str | None = None
+) -> dict[str, int]:
     """Run the SQL models over the lake, test them, and publish only if every test passes."""
     settings = (settings or Settings()).resolved()
     release_id = release_id or f"{utc_now():%Y%m%dT%H%M%S}-build"

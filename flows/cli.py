@@ -64,7 +64,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         ("articles extracted", summary.count_extracted),
         ("rejected", summary.count_rejected),
     ]
-    rows += [(f"  rejected: {reason}", n) for reason, n in sorted(summary.rejects_by_reason.items())]
+    rows += [
+        (f"  rejected: {reason}", n) for reason, n in sorted(summary.rejects_by_reason.items())
+    ]
     rows += [(f"published {table}", n) for table, n in sorted(summary.counts_published.items())]
     _print_counts("newsloom run", rows)
     console.print(f"warehouse: {settings.resolved().database_path}")
@@ -104,7 +106,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         writer.writerow(columns)
         writer.writerows(rows)
     elif args.format == "json":
-        sys.stdout.write(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str))
+        sys.stdout.write(
+            json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str)
+        )
         sys.stdout.write("\n")
     else:
         table = Table(*columns)
@@ -134,9 +138,23 @@ def cmd_status(args: argparse.Namespace) -> int:
             """,
             [args.limit],
         ).fetchall()
-    table = Table("run", "status", "started (UTC)", "ended (UTC)", "captured", "extracted", "rejected", "detail")
+    table = Table(
+        "run",
+        "status",
+        "started (UTC)",
+        "ended (UTC)",
+        "captured",
+        "extracted",
+        "rejected",
+        "detail",
+    )
     for run in runs:
-        table.add_row(*(("" if v is None else str(v)[:19] if i in (2, 3) else str(v)) for i, v in enumerate(run)))
+        table.add_row(
+            *(
+                ("" if v is None else str(v)[:19] if i in (2, 3) else str(v))
+                for i, v in enumerate(run)
+            )
+        )
     console.print(table)
     if not settings.database_path.exists():
         console.print("nothing published yet")
@@ -158,7 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--warehouse", default="warehouse", metavar="DIR", help="warehouse folder (default: ./warehouse)"
+        "--warehouse",
+        default="warehouse",
+        metavar="DIR",
+        help="warehouse folder (default: ./warehouse)",
     )
     parser = argparse.ArgumentParser(
         prog="newsloom", description="News articles in, a clean star schema out (DuckDB + Parquet)."
@@ -166,16 +187,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", parents=[common], help="capture, extract, model and publish")
-    run.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders (default: bundled sample)")
+    run.add_argument(
+        "inputs", nargs="*", metavar="INPUT", help="files or folders (default: bundled sample)"
+    )
     run.add_argument("--workers", type=int, help="worker processes for extraction")
     run.add_argument("--batch-size", type=int, help="documents per batch task")
     run.add_argument("--sources", metavar="FILE", help="sources.toml with publisher mappings")
     run.set_defaults(handler=cmd_run)
 
-    build = sub.add_parser("build", parents=[common], help="rebuild, test and publish the models only")
+    build = sub.add_parser(
+        "build", parents=[common], help="rebuild, test and publish the models only"
+    )
     build.set_defaults(handler=cmd_build)
 
-    query = sub.add_parser("query", parents=[common], help="run SQL against the warehouse (read-only)")
+    query = sub.add_parser(
+        "query", parents=[common], help="run SQL against the warehouse (read-only)"
+    )
     query.add_argument("sql", help='e.g. "select count(*) from fct_articles"')
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.set_defaults(handler=cmd_query)

@@ -45,7 +45,11 @@ def new_run_id() -> str:
 
 
 def record_run(
-    settings: Settings, summary: RunSummary, status: str, started_at: datetime, detail: str | None = None
+    settings: Settings,
+    summary: RunSummary,
+    status: str,
+    started_at: datetime,
+    detail: str | None = None,
 ) -> None:
     """Write the run's record to the lake (one row per status change)."""
     row = {
@@ -64,10 +68,16 @@ def record_run(
 
 
 @task(name="capture_local_files", cache_policy=NONE)
-def capture_local_files(paths: list[str], settings: Settings, run_id: str) -> tuple[int, int, dict[str, int]]:
+def capture_local_files(
+    paths: list[str], settings: Settings, run_id: str
+) -> tuple[int, int, dict[str, int]]:
     """Capture files and folders into the lake; return (captured, unchanged, rejects by reason)."""
     counts = capture_paths(
-        [Path(p) for p in paths], settings.lake_dir, run_id, settings.batch_size, settings.max_document_bytes
+        [Path(p) for p in paths],
+        settings.lake_dir,
+        run_id,
+        settings.batch_size,
+        settings.max_document_bytes,
     )
     get_run_logger().info(
         "capture: %d new, %d unchanged, %d rejected",
@@ -110,7 +120,9 @@ def default_inputs() -> list[str]:
 
 
 @flow(name="ingest_articles")
-def ingest_articles(inputs: list[str] | None = None, settings: Settings | None = None) -> RunSummary:
+def ingest_articles(
+    inputs: list[str] | None = None, settings: Settings | None = None
+) -> RunSummary:
     """Capture inputs, extract articles, then build, test and publish the warehouse."""
     logger = get_run_logger()
     settings = (settings or Settings()).resolved()
@@ -120,7 +132,9 @@ def ingest_articles(inputs: list[str] | None = None, settings: Settings | None =
     record_run(settings, summary, "running", started_at)
     rejects: Counter[str] = Counter()
     try:
-        captured, unchanged, capture_rejects = capture_local_files(summary.inputs, settings, summary.run_id)
+        captured, unchanged, capture_rejects = capture_local_files(
+            summary.inputs, settings, summary.run_id
+        )
         summary.count_captured, summary.count_unchanged = captured, unchanged
         rejects.update(capture_rejects)
         batches = plan_extract_batches(settings)

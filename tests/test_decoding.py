@@ -40,7 +40,10 @@ def test_undeclared_latin_text_is_detected() -> None:
         (b"   \n\t ", "empty"),
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binary_content"),
         (bytes(range(256)) * 40, "binary_content"),
-        (b'<meta charset="utf-8">' + b"\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc" * 200, "invalid_encoding"),
+        (
+            b'<meta charset="utf-8">' + b"\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc" * 200,
+            "invalid_encoding",
+        ),
     ],
 )
 def test_undecodable_bodies_are_rejected_with_a_reason(body: bytes, reason: str) -> None:

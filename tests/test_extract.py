@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import SEEDS
 from transforms.extract import ExtractOptions, extract_capture
 from transforms.publishers import PathMapping
@@ -12,7 +10,9 @@ from transforms.schemas import Capture, Reject
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def extract_file(path: Path, options: ExtractOptions | None = None, kind: str = "file") -> dict | Reject:
+def extract_file(
+    path: Path, options: ExtractOptions | None = None, kind: str = "file"
+) -> dict | Reject:
     capture = Capture(locator=str(path), source_kind=kind, body=path.read_bytes())
     return extract_capture(capture.to_row("test"), options or ExtractOptions())
 
@@ -23,7 +23,13 @@ def test_seed_000_article() -> None:
     body = article["body_text"]
     assert body.startswith("Baghdad: Iraq is open to greater American military cooperation")
     assert body.endswith("since the start of April.")
-    for furniture in ("Sign up for the Daily Briefing", "Network Links", "GN Store", "Download our app", "©"):
+    for furniture in (
+        "Sign up for the Daily Briefing",
+        "Network Links",
+        "GN Store",
+        "Download our app",
+        "©",
+    ):
         assert furniture not in body
     assert (article["source_id"], article["source_name"], article["source_id_source"]) == (
         "gulfnews.com",
@@ -56,7 +62,9 @@ def test_seed_003_article() -> None:
 
 
 def test_explicit_mapping_beats_document_evidence() -> None:
-    options = ExtractOptions(path_mappings=(PathMapping("*/000_*.txt", "gn-archive", "GN Archive"),))
+    options = ExtractOptions(
+        path_mappings=(PathMapping("*/000_*.txt", "gn-archive", "GN Archive"),)
+    )
     article = extract_file(SEEDS / "000_3a518643be283ca3.txt", options, kind="text")
     assert (article["source_id"], article["source_id_source"]) == ("gn-archive", "config")
 
@@ -69,13 +77,25 @@ def test_html_fields_and_their_sources() -> None:
     assert article["authors"] == ["Maria Okafor", "Tomás Reyes"]
     assert article["published_at"].isoformat() == "2024-03-05T07:30:00+00:00"
     assert article["published_at_source"] == "jsonld"
-    assert article["canonical_url"] == "https://harbour-times.example/news/2024/03/05/harbour-expansion"
+    assert (
+        article["canonical_url"]
+        == "https://harbour-times.example/news/2024/03/05/harbour-expansion"
+    )
     assert article["canonical_url_source"] == "link"
-    assert (article["source_id"], article["source_id_source"]) == ("harbour-times.example", "canonical")
+    assert (article["source_id"], article["source_id_source"]) == (
+        "harbour-times.example",
+        "canonical",
+    )
     assert article["language"] == "en"
     body = article["body_text"]
     assert body.startswith("PORT ELLIS — The city council on Tuesday approved")
-    for furniture in ("We use cookies", "Subscribe to our newsletter", "Related articles", "Great news", "©"):
+    for furniture in (
+        "We use cookies",
+        "Subscribe to our newsletter",
+        "Related articles",
+        "Great news",
+        "©",
+    ):
         assert furniture not in body
 
 

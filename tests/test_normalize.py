@@ -19,7 +19,10 @@ from transforms.normalize import (
 @pytest.mark.parametrize(
     ("url", "canonical"),
     [
-        ("https://Example.com/news/a?utm_source=x&id=3&fbclid=9#frag", "https://example.com/news/a?id=3"),
+        (
+            "https://Example.com/news/a?utm_source=x&id=3&fbclid=9#frag",
+            "https://example.com/news/a?id=3",
+        ),
         ("http://www.example.com:80/a/b/", "http://www.example.com/a/b/"),
         ("ftp://example.com/a", None),
         ("", None),
@@ -59,7 +62,9 @@ def test_dates_are_utc(value: str, expected: datetime | None) -> None:
 
 def test_ids_are_deterministic_and_text_ids_ignore_case_and_spacing() -> None:
     assert hash_content("Hello   World") == hash_content("hello world")
-    assert make_article_id("https://a.example/x", "h") == make_article_id("https://a.example/x", "other")
+    assert make_article_id("https://a.example/x", "h") == make_article_id(
+        "https://a.example/x", "other"
+    )
     assert make_article_id(None, "h1") != make_article_id(None, "h2")
 
 

@@ -60,7 +60,9 @@ def test_copyright_holder_and_bylines() -> None:
         "Al Nisr Publishing LLC"
     )
     assert find_copyright_holder("Copyright 2024 The Harbour Times") == "The Harbour Times"
-    assert find_copyright_holder("He paid ©5 for it, which was a lot of money for him then.") is None
+    assert (
+        find_copyright_holder("He paid ©5 for it, which was a lot of money for him then.") is None
+    )
     assert split_byline("By Jane Doe and Ravi Patel") == ["Jane Doe", "Ravi Patel"]
 
 
@@ -70,7 +72,13 @@ def test_seed_000_body_is_article_text_only() -> None:
         "Baghdad: Iraq is open to greater American military cooperation"
     )
     assert cleaned.body_text.endswith("since the start of April.")
-    for furniture in ("Sign up for the Daily Briefing", "Network Links", "GN Store", "Download our app", "©"):
+    for furniture in (
+        "Sign up for the Daily Briefing",
+        "Network Links",
+        "GN Store",
+        "Download our app",
+        "©",
+    ):
         assert furniture not in cleaned.body_text
     assert cleaned.publisher_hints["copyright"] == "Al Nisr Publishing LLC"
     assert cleaned.dateline == "Baghdad"
@@ -85,12 +93,19 @@ def test_seed_003_title_byline_dateline() -> None:
     assert "Lawk Ghafuri" not in cleaned.body_text
     assert cleaned.dateline == "ERBIL, Kurdistan Region"
     assert "A+ A-" not in cleaned.body_text
-    for policy in ("moderates all comments", "community guidelines", "will not tolerate", "Post a comment"):
+    for policy in (
+        "moderates all comments",
+        "community guidelines",
+        "will not tolerate",
+        "Post a comment",
+    ):
         assert policy not in cleaned.body_text
     assert cleaned.body_text.endswith("formally defeated in Mosul in July 2017.")
     assert cleaned.publisher_hints["comment_policy"] == "Rudaw"
 
 
 def test_comment_words_early_in_an_article_do_not_cut_it() -> None:
-    text = "Officials said Rudaw moderates all comments on its site.\n" + "Body paragraph here.\n" * 5
+    text = (
+        "Officials said Rudaw moderates all comments on its site.\n" + "Body paragraph here.\n" * 5
+    )
     assert "Body paragraph here." in clean_text_document(text).body_text

@@ -102,7 +102,9 @@ def _plausible_text(text: str) -> bool:
     letters = [char for char in sample if char.isalpha()]
     if not letters:
         return False
-    usual = sum(1 for char in sample if char.isalnum() or char.isspace() or char in TEXT_PUNCTUATION)
+    usual = sum(
+        1 for char in sample if char.isalnum() or char.isspace() or char in TEXT_PUNCTUATION
+    )
     non_ascii = sum(1 for char in letters if not char.isascii())
     # Guessing only rescues Latin-script pages mislabelled or undeclared; others need a label.
     return usual / len(sample) >= 0.95 and non_ascii / len(letters) <= 0.3

@@ -112,7 +112,9 @@ def _extract_html(text: str, url: str | None) -> dict[str, Any]:
         return {}
     hints: dict[str, str] = {}
     body_text = _clean_body(document.text, hints)
-    title, title_source = _first({**evidence.titles, "html": document.title}, ("jsonld", "meta", "html"))
+    title, title_source = _first(
+        {**evidence.titles, "html": document.title}, ("jsonld", "meta", "html")
+    )
     authors, authors_source = _first(
         {**evidence.authors, "html": _split_authors(document.author)}, ("jsonld", "meta", "html")
     )

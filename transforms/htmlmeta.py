@@ -127,8 +127,10 @@ def _read_meta(tree: lxml_html.HtmlElement, evidence: HtmlEvidence) -> None:
     """Fill evidence from <meta> tags."""
     for meta in tree.iter("meta"):
         key = (
-            meta.get("property") or meta.get("name") or meta.get("http-equiv") or ""
-        ).strip().lower()
+            (meta.get("property") or meta.get("name") or meta.get("http-equiv") or "")
+            .strip()
+            .lower()
+        )
         content = (meta.get("content") or "").strip()
         if not key or not content:
             continue

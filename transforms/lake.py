@@ -27,7 +27,7 @@ def table_dir(lake_dir: Path, table: str) -> Path:
 
 
 def ensure_lake(lake_dir: Path) -> None:
-    """Create the lake's folders, an empty typed part per table, and drop temp files of dead runs."""
+    """Create the lake's folders and an empty typed part per table; drop dead runs' temp files."""
     for table, schema in LAKE_TABLES.items():
         folder = table_dir(lake_dir, table)
         folder.mkdir(parents=True, exist_ok=True)
@@ -77,7 +77,7 @@ def connect_lake(lake_dir: Path) -> duckdb.DuckDBPyConnection:
 
 
 def read_known_files(lake_dir: Path) -> dict[str, tuple[int, int]]:
-    """Return {locator: (file size, mtime_ns)} of files already captured, to skip re-reading them."""
+    """Return {locator: (size, mtime_ns)} of captured files, to skip re-reading them."""
     with connect_lake(lake_dir) as connection:
         rows = connection.execute(
             """

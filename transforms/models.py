@@ -27,7 +27,9 @@ class ModelResult:
     message: str | None
 
 
-def run_models(sql_dir: Path, database_path: Path, lake_dir: Path, work_dir: Path, threads: int) -> list[ModelResult]:
+def run_models(
+    sql_dir: Path, database_path: Path, lake_dir: Path, work_dir: Path, threads: int
+) -> list[ModelResult]:
     """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors."""
     from dbt.cli.main import dbtRunner
 
@@ -36,23 +38,35 @@ def run_models(sql_dir: Path, database_path: Path, lake_dir: Path, work_dir: Pat
     dbt_vars = {"lake_dir": str(lake_dir), "extractor_version": EXTRACTOR_VERSION}
     args = [
         "build",
-        "--project-dir", str(sql_dir),
-        "--profiles-dir", str(sql_dir),
-        "--target-path", str(work_dir / "target"),
-        "--log-path", str(work_dir / "logs"),
-        "--vars", json.dumps(dbt_vars),
-        "--threads", str(threads),
+        "--project-dir",
+        str(sql_dir),
+        "--profiles-dir",
+        str(sql_dir),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+        "--vars",
+        json.dumps(dbt_vars),
+        "--threads",
+        str(threads),
         "--quiet",
         "--no-use-colors",
     ]
     outcome = dbtRunner().invoke(args)
-    results = [
-        ModelResult(r.node.name, str(r.node.resource_type), str(r.status), r.message)
-        for r in (outcome.result or [])
-    ] if outcome.result is not None and hasattr(outcome.result, "__iter__") else []
+    results = (
+        [
+            ModelResult(r.node.name, str(r.node.resource_type), str(r.status), r.message)
+            for r in (outcome.result or [])
+        ]
+        if outcome.result is not None and hasattr(outcome.result, "__iter__")
+        else []
+    )
     failed = [r for r in results if r.status in ("error", "fail", "runtime error")]
     if not outcome.success or failed:
-        detail = "; ".join(f"{r.node_name}: {r.status} {r.message or ''}".strip() for r in failed[:10])
+        detail = "; ".join(
+            f"{r.node_name}: {r.status} {r.message or ''}".strip() for r in failed[:10]
+        )
         raise ModelBuildError(detail or f"dbt build failed: {outcome.exception}")
     logger.info("dbt build: %d nodes passed", len(results))
     return results

@@ -64,7 +64,11 @@ def parse_datetime_utc(value: str | None) -> datetime | None:
     except ValueError:
         parsed = dateparser.parse(
             text,
-            settings={"RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"},
+            settings={
+                "RETURN_AS_TIMEZONE_AWARE": True,
+                "TO_TIMEZONE": "UTC",
+                "PREFER_DAY_OF_MONTH": "first",
+            },
         )
     if parsed is None:
         return None

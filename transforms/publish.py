@@ -1,4 +1,4 @@
-"""Publish a built warehouse atomically: marts to Parquet, then swap the marts link and the DuckDB file."""
+"""Publish a built warehouse atomically: marts to Parquet, then swap marts link and DuckDB file."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def publish_warehouse(build_db: Path, warehouse_dir: Path, release_id: str) -> d
         for table in _mart_tables(connection):
             target = release_marts / f"{table}.parquet"
             connection.execute(
-                f"copy (select * from main.{table}) to '{target}' (format parquet, compression zstd)"
+                f"copy (select * from main.{table}) to '{target}' "
+                "(format parquet, compression zstd)"
             )
             counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
         for table in PARQUET_ONLY_MARTS:

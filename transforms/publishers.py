@@ -15,7 +15,8 @@ from transforms.normalize import extract_source_domain, fold_text, slugify
 logger = logging.getLogger(__name__)
 
 LEGAL_SUFFIX_RE = re.compile(
-    r"[,\s]+(llc|l\.l\.c\.|ltd\.?|limited|inc\.?|plc|gmbh|ag|s\.a\.|sa|co\.?|corp\.?|group|media group)$",
+    r"[,\s]+(llc|l\.l\.c\.|ltd\.?|limited|inc\.?|plc|gmbh|ag|s\.a\.|sa|co\.?|corp\.?"
+    r"|group|media group)$",
     re.IGNORECASE,
 )
 # Evidence kinds from strongest to weakest, after the URL itself and an explicit mapping.
@@ -42,7 +43,9 @@ class PathMapping:
 
     def matches(self, locator: str) -> bool:
         """Return True when the locator matches the glob (anywhere in the path)."""
-        return fnmatch.fnmatch(locator, self.pattern) or fnmatch.fnmatch(locator, f"*/{self.pattern}")
+        return fnmatch.fnmatch(locator, self.pattern) or fnmatch.fnmatch(
+            locator, f"*/{self.pattern}"
+        )
 
 
 @functools.cache
@@ -68,7 +71,9 @@ def publisher_from_name(name: str, decided_by: str) -> Publisher:
     folded = _fold_name(name)
     if folded in known:
         source_id, source_name = known[folded]
-        return Publisher(source_id, source_name, source_id if "." in source_id else None, decided_by)
+        return Publisher(
+            source_id, source_name, source_id if "." in source_id else None, decided_by
+        )
     if "." in folded and " " not in folded:
         domain = extract_source_domain(f"https://{folded}")
         if domain:

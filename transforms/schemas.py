@@ -172,7 +172,9 @@ class Capture:
             "count_bytes": len(self.body),
             "origin_url": self.origin_url,
             "origin_meta": (
-                json.dumps(self.origin_meta, sort_keys=True, default=str) if self.origin_meta else None
+                json.dumps(self.origin_meta, sort_keys=True, default=str)
+                if self.origin_meta
+                else None
             ),
             "warc_file": self.warc_file,
             "warc_offset": self.warc_offset,

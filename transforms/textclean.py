@@ -1,4 +1,4 @@
-"""Text-mode cleaning: boilerplate lines out; title, byline, dateline and publisher evidence found."""
+"""Text-mode cleaning: drop boilerplate lines; find title, byline, dateline, publisher hints."""
 
 from __future__ import annotations
 
@@ -51,7 +51,9 @@ DATELINE_RES = [
         r"According|Officials|Police|President|Prime|Two|Three|Several|Some|More|Iraq|US)\b))"
     ),
     # Title-case place followed by a colon or a dash: "Baghdad: Iraq is ...".
-    re.compile(r"^(?P<dateline>[A-Z][a-z'’-]+(?:\s[A-Z][a-z'’-]+){0,2})(?:\s*\([A-Za-z]+\))?(?::|\s[—–])\s"),
+    re.compile(
+        r"^(?P<dateline>[A-Z][a-z'’-]+(?:\s[A-Z][a-z'’-]+){0,2})(?:\s*\([A-Za-z]+\))?(?::|\s[—–])\s"
+    ),
 ]
 _BOILERPLATE_RES = [re.compile(rf"^{p}$", re.IGNORECASE) for p in BOILERPLATE_LINE_PATTERNS]
 
@@ -74,14 +76,17 @@ def is_boilerplate_line(line: str) -> bool:
     if not stripped or len(stripped) > 120:
         return False
     return any(pattern.match(stripped) for pattern in _BOILERPLATE_RES) or bool(
-        COPYRIGHT_RE.match(stripped) and ("©" in stripped or stripped.lower().startswith("copyright"))
+        COPYRIGHT_RE.match(stripped)
+        and ("©" in stripped or stripped.lower().startswith("copyright"))
     )
 
 
 def find_copyright_holder(line: str) -> str | None:
     """Return the rights holder named in a copyright line, if the line is one."""
     stripped = line.strip()
-    if len(stripped) > 160 or not ("©" in stripped or stripped.lower().startswith(("copyright", "(c)"))):
+    if len(stripped) > 160 or not (
+        "©" in stripped or stripped.lower().startswith(("copyright", "(c)"))
+    ):
         return None
     match = COPYRIGHT_RE.match(stripped)
     if not match or not match.group("holder"):

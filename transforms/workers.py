@@ -24,7 +24,7 @@ def _extract_one(capture: dict[str, Any], options: ExtractOptions) -> dict[str, 
     """Extract one capture, turning any unexpected error into a reject (a batch never dies)."""
     try:
         return extract_capture(capture, options)
-    except Exception as error:  # noqa: BLE001 - one bad page must not sink its batch
+    except Exception as error:
         logger.exception("extraction crashed on %s", capture.get("locator"))
         return Reject(
             stage="extract",
@@ -67,7 +67,12 @@ def extract_batch(
 
 
 def extract_to_lake(
-    lake_dir: Path, capture_ids: list[str], options: ExtractOptions, workers: int, part: str, run_id: str
+    lake_dir: Path,
+    capture_ids: list[str],
+    options: ExtractOptions,
+    workers: int,
+    part: str,
+    run_id: str,
 ) -> tuple[int, Counter[str]]:
     """Extract one batch of stored captures and write its articles and rejects to the lake."""
     captures = lake.read_captures(lake_dir, capture_ids)

@@ -52,14 +52,18 @@ def table(settings: Settings, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_run_builds_marts_and_quarantines_bad_input(prefect_api: str, settings: Settings, tmp_path: Path) -> None:
+def test_run_builds_marts_and_quarantines_bad_input(
+    prefect_api: str, settings: Settings, tmp_path: Path
+) -> None:
     expected = make_bad_inputs(tmp_path / "bad")
     inputs = [str(SEEDS), str(FIXTURES / "jsonld_article.html"), str(tmp_path / "bad")]
     summary = ingest_articles(inputs=inputs, settings=settings)
 
     assert summary.count_extracted == 3
     assert summary.count_rejected == len(expected)
-    articles = table(settings, "select source_id, source_id_source, locator from fct_articles order by 1")
+    articles = table(
+        settings, "select source_id, source_id_source, locator from fct_articles order by 1"
+    )
     assert [(a[0], a[1]) for a in articles] == [
         ("gulfnews.com", "copyright"),
         ("harbour-times.example", "canonical"),
@@ -68,11 +72,17 @@ def test_run_builds_marts_and_quarantines_bad_input(prefect_api: str, settings: 
     assert all(Path(a[2]).is_absolute() for a in articles)
     rejects = dict(table(settings, "select locator, reason from rejects"))
     assert {Path(k).name: v for k, v in rejects.items()} == expected
-    assert all(stage in ("capture", "extract") for (stage,) in table(settings, "select stage from rejects"))
+    assert all(
+        stage in ("capture", "extract") for (stage,) in table(settings, "select stage from rejects")
+    )
     # Marts are Parquet too, readable without DuckDB; text lives only there.
     marts = settings.warehouse_dir / "marts"
     assert {p.stem for p in marts.glob("*.parquet")} >= {
-        "fct_articles", "dim_sources", "dim_dates", "article_texts", "rejects"
+        "fct_articles",
+        "dim_sources",
+        "dim_dates",
+        "article_texts",
+        "rejects",
     }
     assert pq.read_table(marts / "fct_articles.parquet").num_rows == 3
     texts = pq.read_table(marts / "article_texts.parquet").to_pylist()
@@ -88,19 +98,30 @@ def test_rerun_adds_nothing_and_skips_work(prefect_api: str, settings: Settings)
     second = ingest_articles(inputs=[str(SEEDS), str(FIXTURES)], settings=settings)
     assert first.count_captured == 4
     assert (second.count_captured, second.count_extracted, second.count_unchanged) == (0, 0, 4)
-    assert table(settings, "select * exclude (_run_id) from fct_articles order by article_id") == before
+    assert (
+        table(settings, "select * exclude (_run_id) from fct_articles order by article_id")
+        == before
+    )
     assert table(settings, "select count(*), sum(count_occurrences) from rejects") == [(1, 1)]
 
 
-def test_failing_data_test_keeps_last_good_warehouse(prefect_api: str, settings: Settings, tmp_path: Path) -> None:
+def test_failing_data_test_keeps_last_good_warehouse(
+    prefect_api: str, settings: Settings, tmp_path: Path
+) -> None:
     ingest_articles(inputs=[str(SEEDS)], settings=settings)
     good = table(settings, "select article_id from fct_articles order by 1")
     broken_sql = tmp_path / "sql"
     shutil.copytree(settings.sql_dir, broken_sql)
     model = broken_sql / "models" / "marts" / "fct_articles.sql"
     # A model change that duplicates keys: the unique test must stop publishing.
-    model.write_text(model.read_text().replace("select * from final", "select * from final union all select * from final"))
+    model.write_text(
+        model.read_text().replace(
+            "select * from final", "select * from final union all select * from final"
+        )
+    )
     with pytest.raises(Exception, match="unique"):
         build_warehouse(settings=settings.model_copy(update={"sql_dir": broken_sql}))
     assert table(settings, "select article_id from fct_articles order by 1") == good
-    assert pq.read_table(settings.warehouse_dir / "marts" / "fct_articles.parquet").num_rows == len(good)
+    assert pq.read_table(settings.warehouse_dir / "marts" / "fct_articles.parquet").num_rows == len(
+        good
+    )

@@ -1,4 +1,4 @@
-"""A run killed with SIGKILL at any point, then re-run, gives the same warehouse as one clean run."""
+"""A run killed with SIGKILL at any point, then re-run, equals one clean run."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from tests.flows.test_ingest import make_bad_inputs
 
 KILL_AFTER_SECONDS = (3.0, 5.0, 7.0, 9.0)
 COMPARED = {
-    "fct_articles": "select * exclude (_run_id, first_fetched_at, last_fetched_at) from fct_articles",
+    "fct_articles": (
+        "select * exclude (_run_id, first_fetched_at, last_fetched_at) from fct_articles"
+    ),
     "article_texts": "select * from article_texts",
     "dim_sources": "select * exclude (first_fetched_at) from dim_sources",
     "rejects": "select stage, locator, reason, capture_id from rejects",
@@ -27,12 +29,16 @@ def start_run(warehouse: Path, inputs: list[str], api_url: str) -> subprocess.Po
     env = {**os.environ, "PREFECT_API_URL": api_url}
     command = [sys.executable, "-m", "flows.cli", "run", "--warehouse", str(warehouse)]
     command += ["--batch-size", "4", "--workers", "1", *inputs]
-    return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse / "newsloom.duckdb"), read_only=True) as con:
-        return {name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in COMPARED.items()}
+        return {
+            name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in COMPARED.items()
+        }
 
 
 def test_killed_runs_then_rerun_equal_one_clean_run(prefect_api: str, tmp_path: Path) -> None:
@@ -65,6 +71,7 @@ def test_killed_runs_then_rerun_equal_one_clean_run(prefect_api: str, tmp_path: 
     with duckdb.connect() as con:
         lake = killed / "lake"
         captures = con.execute(
-            f"select count(*), count(distinct capture_id) from read_parquet('{lake}/captures/*.parquet')"
+            "select count(*), count(distinct capture_id) "
+            f"from read_parquet('{lake}/captures/*.parquet')"
         ).fetchone()
         assert captures[0] == captures[1], "a capture was stored twice"

@@ -43,7 +43,9 @@ def iter_input_files(inputs: list[Path]) -> Iterator[Path | Reject]:
                 continue
             skipped = [p for p in found if not is_supported_file(p)]
             if skipped:
-                logger.info("skipped %d files with unsupported suffixes under %s", len(skipped), path)
+                logger.info(
+                    "skipped %d files with unsupported suffixes under %s", len(skipped), path
+                )
             yield from (p for p in found if is_supported_file(p))
         elif is_supported_file(path):
             yield path

@@ -42,7 +42,9 @@ def store_captures(
         nonlocal number
         known = lake.read_capture_ids(lake_dir, list(pending))
         fresh = [capture.to_row(run_id) for key, capture in pending.items() if key not in known]
-        counts.count_captured += lake.write_rows(lake_dir, "captures", fresh, f"{run_id}-{part}{number:05d}")
+        counts.count_captured += lake.write_rows(
+            lake_dir, "captures", fresh, f"{run_id}-{part}{number:05d}"
+        )
         counts.count_unchanged += len(pending) - len(fresh)
         lake.write_rows(
             lake_dir, "rejects", (r.to_row(run_id) for r in rejects), f"{run_id}-{part}{number:05d}"
