@@ -34,6 +34,11 @@ logger = logging.getLogger(__name__)
 RULES_VERSION = "1"
 EXTRACTOR_VERSION = f"newsloom-rules{RULES_VERSION}+trafilatura{trafilatura.__version__}"
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".text")
+ERROR_PAGE_RE = re.compile(
+    r"^\W*(?:error\W*)?(?:404|410|500)\b|\b(?:page|article) (?:not found|unavailable)\b"
+    r"|\bseite nicht gefunden\b|\bpage introuvable\b|\bpágina no encontrada\b",
+    re.IGNORECASE,
+)
 URL_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|$|[-_])")
 
 
@@ -41,7 +46,7 @@ URL_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-
 class ExtractOptions:
     """What extraction needs besides the capture; picklable for worker processes."""
 
-    min_article_words: int = 25
+    min_article_words: int = 50
     path_mappings: tuple[PathMapping, ...] = ()
     extractor_version: str = EXTRACTOR_VERSION
 
@@ -152,7 +157,11 @@ def _extract_html(text: str, url: str | None) -> dict[str, Any]:
         "categories": list(document.categories or []),
         "tags": list(document.tags or []),
         "extraction_method": "trafilatura",
-        "_hints": {**hints, **({"canonical": canonical} if canonical else {})},
+        "_hints": {
+            **({"copyright": evidence.copyright_holder} if evidence.copyright_holder else {}),
+            **hints,
+            **({"canonical": canonical} if canonical else {}),
+        },
     }
 
 
@@ -208,6 +217,8 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
     except (etree.LxmlError, ValueError, RecursionError) as error:
         return reject("extraction_failed", f"{type(error).__name__}: {error}")
     body_text = fields.get("body_text", "")
+    if fields.get("title") and ERROR_PAGE_RE.search(fields["title"]):
+        return reject("error_page", f"the page is an error page: {fields['title']!r}")
     words = count_words(body_text)
     if words < options.min_article_words:
         return reject(

@@ -9,6 +9,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from transforms.textclean import find_copyright_holder
+
 logger = logging.getLogger(__name__)
 
 ARTICLE_TYPES = {
@@ -37,6 +39,7 @@ class HtmlEvidence:
     publisher_urls: dict[str, str] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
+    copyright_holder: str | None = None
 
 
 def _names(value: Any) -> list[str]:
@@ -143,6 +146,21 @@ def _read_meta(tree: lxml_html.HtmlElement, evidence: HtmlEvidence) -> None:
             getattr(evidence, target).setdefault("meta", content)
 
 
+COPYRIGHT_XPATH = (
+    '//footer//text() | //*[contains(@class, "copyright") or contains(@id, "copyright")]//text()'
+    ' | //*[contains(@class, "footer") or contains(@id, "footer")]//text()'
+)
+
+
+def _find_copyright(tree: lxml_html.HtmlElement) -> str | None:
+    """Return the rights holder named in the page footer's copyright line."""
+    for text in tree.xpath(COPYRIGHT_XPATH):
+        for line in str(text).splitlines():
+            if holder := find_copyright_holder(line):
+                return holder
+    return None
+
+
 def read_html_evidence(tree: lxml_html.HtmlElement) -> HtmlEvidence:
     """Return the metadata candidates found in a parsed page."""
     evidence = HtmlEvidence()
@@ -153,6 +171,7 @@ def read_html_evidence(tree: lxml_html.HtmlElement) -> HtmlEvidence:
         if href.startswith("http"):
             evidence.canonical["link"] = href
             break
+    evidence.copyright_holder = _find_copyright(tree)
     if lang := tree.get("lang") or tree.get("xml:lang"):
         evidence.languages.setdefault("html", lang)
     return evidence

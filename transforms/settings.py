@@ -31,7 +31,7 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1024, description="Larger inputs are rejected as too_large."
     )
     min_article_words: int = Field(
-        25, ge=1, description="Extracted bodies shorter than this are rejected."
+        50, ge=1, description="Extracted bodies shorter than this are rejected."
     )
     dbt_threads: int = Field(2, ge=1)
 

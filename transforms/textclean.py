@@ -27,13 +27,18 @@ BOILERPLATE_LINE_PATTERNS = [
 ]
 COPYRIGHT_RE = re.compile(
     r"^\s*(?:©|\(c\)|copyright\b)\s*(?:©\s*)?(?:\d{4}\s*[-–]?\s*(?:\d{4})?\s*)?"
-    r"(?P<holder>[^.\d][^.]*?)?\s*(?:\d{4})?\s*\.?\s*(?:all rights reserved\.?)?\s*$",
+    r"(?P<holder>[^.\d].*?)?\s*(?:\d{4})?\s*\.?\s*(?:all rights reserved\.?)?\s*$",
     re.IGNORECASE,
 )
 COMMENT_POLICY_START_RE = re.compile(
     r"(?P<name>[A-Z][\w&.'’ -]{1,40}?) moderates (?:all )?(?:reader )?comments"
     r"|\bcomment(?:ing)? policy\b"
     r"|\bcomments? (?:submitted|posted) (?:on|to) (?:our|this) (?:website|site)\b",
+    re.IGNORECASE,
+)
+HOLDER_END_RE = re.compile(
+    r"\s+[—–|·•]\s*|\s+-\s+|,\s|\.\s|\s*\b(?:all rights reserved|tous droits r[ée]serv[ée]s"
+    r"|alle rechte vorbehalten|todos los derechos reservados)\b",
     re.IGNORECASE,
 )
 BYLINE_PREFIX_RE = re.compile(r"^\s*(?:by|von|par|por)\s+(?P<names>.+)$", re.IGNORECASE)
@@ -91,8 +96,9 @@ def find_copyright_holder(line: str) -> str | None:
     match = COPYRIGHT_RE.match(stripped)
     if not match or not match.group("holder"):
         return None
-    holder = re.sub(r"\b(all rights reserved)\b.*$", "", match.group("holder"), flags=re.I)
-    holder = holder.strip(" ,.-–")
+    # The holder ends at the first separator: "© 2024 Gazette — SAS …, 12 quai … — Tous droits …".
+    holder = HOLDER_END_RE.split(match.group("holder"), maxsplit=1)[0]
+    holder = holder.strip(" ,.-–—")
     return holder or None
 
 

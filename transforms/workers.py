@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import logging
 import multiprocessing
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 from transforms import lake
 from transforms.extract import ExtractOptions, extract_capture
+from transforms.normalize import detect_language
 from transforms.schemas import Reject
 
 logger = logging.getLogger(__name__)
@@ -43,6 +47,21 @@ def _extract_chunk(
     return [_extract_one(capture, options) for capture in captures]
 
 
+def _warm_worker() -> None:
+    """Load lazily built models once per worker, not once per document."""
+    detect_language("warm up the language identifier with a short sentence")
+
+
+@functools.cache
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """Return this process's pool of extraction workers, created on first use."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker)
+    atexit.register(pool.shutdown, cancel_futures=True)
+    return pool
+
+
 def extract_batch(
     captures: list[dict[str, Any]], options: ExtractOptions, workers: int
 ) -> tuple[list[dict[str, Any]], list[Reject]]:
@@ -50,17 +69,17 @@ def extract_batch(
     if workers <= 1 or len(captures) < 4:
         results = _extract_chunk(captures, options)
     else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
         # Small chunks keep both cores busy when a few pages are slow.
         size = max(1, len(captures) // (workers * 8))
         chunks = [captures[i : i + size] for i in range(0, len(captures), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = [
-                result
-                for chunk_results in pool.map(_extract_chunk, chunks, [options] * len(chunks))
-                for result in chunk_results
-            ]
+        try:
+            mapped = _process_pool(workers).map(_extract_chunk, chunks, [options] * len(chunks))
+            results = [result for chunk_results in mapped for result in chunk_results]
+        except BrokenProcessPool:
+            # A worker died (out of memory, killed): start a fresh pool next time, redo here.
+            logger.warning("a worker process died; extracting this batch in-process")
+            _process_pool.cache_clear()
+            results = _extract_chunk(captures, options)
     articles = [result for result in results if isinstance(result, dict)]
     rejects = [result for result in results if isinstance(result, Reject)]
     return articles, rejects

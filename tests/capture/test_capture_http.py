@@ -199,18 +199,26 @@ def test_private_addresses_are_refused_by_default(make_site, fast):
 def test_allowed_networks_open_a_private_range(make_site, fast):
     site = make_site()
     site.page("/a", "a")
-    settings = fast.model_copy(
-        update={"allow_private_hosts": False, "allowed_networks": ("127.0.0.1/32",)}
+    settings = FetchSettings.model_validate(
+        {**fast.model_dump(), "allow_private_hosts": False, "allowed_networks": ["127.0.0.1/32"]}
     )
-    settings = FetchSettings.model_validate(settings.model_dump())
     captures, _ = run([site.url("/a")], settings)
     assert site.url("/a") in captures
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://x/"])
-def test_non_http_schemes_are_refused(fast, url):
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("file:///etc/passwd", "unsupported_scheme"),
+        ("ftp://127.0.0.1/x", "unsupported_scheme"),
+        ("gopher://x/", "unsupported_scheme"),
+        ("http:///no-host", "invalid_url"),
+        ("news.test/no-scheme", "unsupported_scheme"),
+    ],
+)
+def test_unfetchable_urls_are_refused(fast, url, reason):
     _, rejects = run([url], fast)
-    assert rejects == {url: "unsupported_scheme"}
+    assert rejects == {url: reason}
 
 
 @pytest.mark.parametrize(
@@ -257,3 +265,29 @@ def test_unchanged_body_without_validators_is_nothing_new(reply, make_site, fast
     assert len(run([site.url("/p")], fast, tmp_path)[0]) == 1
     assert run([site.url("/p")], fast, tmp_path)[0] == {}
     assert run([site.url("/p")], fast, tmp_path)[0][site.url("/p")].body.endswith(b"v2 -->")
+
+
+def test_robots_crawl_delay_is_honoured_up_to_the_cap(make_site, fast):
+    site = make_site(robots="User-agent: *\nCrawl-delay: 30\n")
+    for n in range(3):
+        site.page(f"/p{n}", str(n))
+    settings = fast.model_copy(update={"max_crawl_delay": 0.25})
+    captures, _ = run([site.url(f"/p{n}") for n in range(3)], settings)
+    starts = sorted(hit.at for hit in site.hits if hit.path != "/robots.txt")
+    assert len(captures) == 3
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.24
+    assert starts[-1] - starts[0] < 1.5
+
+
+def test_redirect_to_a_private_address_is_refused(make_site, fast, reply):
+    site = make_site()
+    site.route("/jump", reply(status=302, headers={"Location": "http://[::1]:9/"}))
+    site.route("/file", reply(status=302, headers={"Location": "file:///etc/passwd"}))
+    settings = FetchSettings.model_validate(
+        {**fast.model_dump(), "allow_private_hosts": False, "allowed_networks": ["127.0.0.1/32"]}
+    )
+    _, rejects = run([site.url("/jump"), site.url("/file")], settings)
+    assert rejects == {
+        site.url("/jump"): "blocked_address",
+        site.url("/file"): "unsupported_scheme",
+    }

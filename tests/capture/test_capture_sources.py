@@ -55,7 +55,7 @@ def test_valid_config_and_lookups(tmp_path):
         ),
         (
             '[[publishers]]\nid = "a"\n[[publishers]]\nid = "b"\nfeeds = ["ftp://b.test/f"]\n',
-            "publisher #2 ('b') feeds.0: not an absolute http(s) URL: 'ftp://b.test/f'",
+            "publisher #2 ('b') feeds: not an absolute http(s) URL: 'ftp://b.test/f'",
         ),
         (
             '[[publishers]]\ndomain = "https://a.test/"\n',
@@ -63,9 +63,9 @@ def test_valid_config_and_lookups(tmp_path):
         ),
         (
             '[[publishers]]\nid = "a"\nurl_patterns = ["(unclosed"]\n',
-            "publisher #1 ('a') url_patterns.0: not a valid regular expression",
+            "publisher #1 ('a') url_patterns: not a valid regular expression",
         ),
-        ('[[publishers]]\nname = "nameless"\n', "publisher #1 (publisher): a publisher needs"),
+        ('[[publishers]]\nname = "nameless"\n', "publisher #1: a publisher needs"),
         ('[[publishers]]\nid = "a"\n[[publishers]]\nid = "a"\n', "duplicate publisher id 'a'"),
         ('publisher = "typo"\n', "publisher: unknown key"),
         ("[[publishers]\n", "not valid TOML"),

@@ -65,7 +65,8 @@ def test_killed_runs_then_rerun_equal_one_clean_run(prefect_api: str, tmp_path: 
 
     expected, got = snapshot(tmp_path / "clean"), snapshot(killed)
     assert len(expected["fct_articles"]) >= 20
-    assert len(expected["rejects"]) == len(expected_rejects) - 1
+    rejected_names = {Path(row[1]).name for row in expected["rejects"]}
+    assert rejected_names >= set(expected_rejects) - {"huge.html"}
     for name in COMPARED:
         assert got[name] == expected[name], name
     with duckdb.connect() as con:

@@ -185,8 +185,11 @@ class Fetcher:
         async with self._hosts[host_key(url)]:
             current, hops, visited = url, 0, {url}
             while True:
-                if urlsplit(current).scheme not in ("http", "https"):
+                parts = urlsplit(current)
+                if parts.scheme not in ("http", "https"):
                     return _reject(url, "unsupported_scheme", f"refusing to fetch {current!r}")
+                if not parts.hostname:
+                    return _reject(url, "invalid_url", f"no host in {current!r}")
                 refused = await self._check_robots(current)
                 if refused is not None:
                     return _reject(url, refused.reason, refused.detail)
@@ -249,13 +252,14 @@ class Fetcher:
             parser = RobotFileParser(robots_url)
             result: RobotFileParser | Reject = parser
             try:
-                answer, hops = await self._with_retries(robots_url, None, None), 0
+                current, hops = robots_url, 0
+                answer = await self._with_retries(current, None, None)
                 while answer.location and hops < self.settings.max_redirects:
                     hops += 1
-                    target = urljoin(robots_url, answer.location)
-                    if urlsplit(target).scheme not in ("http", "https"):
+                    current = urljoin(current, answer.location)
+                    if urlsplit(current).scheme not in ("http", "https"):
                         break
-                    answer = await self._with_retries(target, None, None)
+                    answer = await self._with_retries(current, None, None)
             except _Failure as failure:
                 reason = (
                     failure.reason if failure.reason in ("blocked_address", "dns_error") else ""

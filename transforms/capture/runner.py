@@ -74,7 +74,7 @@ def iterate(produce: Callable[[Emit], Awaitable[None]], buffer: int = 64) -> Ite
             await produce(emit)
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:
+        except Exception as exc:  # noqa: BLE001 - re-raised in the consuming thread
             failure.append(exc)
         await emit(_DONE)
 

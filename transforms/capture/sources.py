@@ -157,7 +157,7 @@ def _describe_error(path: Path, data: dict[str, Any], error: Any) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown key"
-    return f"{path}:{where} {key or '(publisher)'}: {message}"
+    return f"{path}:{where} {key}: {message}" if key else f"{path}:{where}: {message}"
 
 
 def load_sources(path: str | Path) -> SourcesConfig:

@@ -66,7 +66,7 @@ def capture_warc(
                     item = _with_offset(item, offset)
                 counts["captured" if isinstance(item, Capture) else "rejected"] += 1
                 yield item
-        except Exception as exc:  # warcio and zlib raise many types on damaged archives
+        except Exception as exc:  # noqa: BLE001 - warcio and zlib raise many types on damage
             counts["rejected"] += 1
             offset = records.offset
             detail = f"archive unreadable at offset {offset}: {type(exc).__name__}: {exc}"

@@ -74,7 +74,7 @@ def load_curated_aliases() -> tuple[AliasEntry, ...]:
 
 
 def load_overrides(path: Path | None) -> Overrides:
-    """Read a user overrides TOML file ([[alias]], [[merge]], [[block]]); None means no overrides."""
+    """Read a user overrides TOML file ([[alias]], [[merge]], [[block]]); None: no overrides."""
     if path is None:
         return Overrides()
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -130,9 +130,14 @@ def _split_qualifier(words: str) -> tuple[str | None, str]:
     return None, words
 
 
+def country_qualifier(key: str) -> str | None:
+    """Return the country a folded organisation name starts with ('iraqi army' -> 'IQ')."""
+    return _split_qualifier(key)[0] if len(key.split()) > 1 else None
+
+
 @cache
 def canonical_org_key(key: str) -> str:
-    """Fold ministry spellings together: 'iraqi defense ministry' = 'ministry of defense of iraq'."""
+    """Fold ministry spellings: 'iraqi defense ministry' = 'ministry of defense of iraq'."""
     country: str | None = None
     match = _MINISTRY_OF.match(key)
     if match:

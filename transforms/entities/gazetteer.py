@@ -27,7 +27,7 @@ TITLE_HEADS = frozenset(
 # Capitals that are more often a word or a person than the city.
 CAPITAL_STOPLIST = frozenset(
     {"Male", "Victoria", "Hamilton", "Kingston", "Washington", "Georgetown", "Castries",
-     "Basseterre", "Roseau", "Praia", "Apia", "Victoria", "Palikir", "Avarua", "Alofi"}
+     "Basseterre", "Roseau", "Praia", "Apia", "Palikir", "Avarua", "Alofi"}
 )  # fmt: skip
 _DATELINE = re.compile(
     r"(?m)^[ \t]*([A-Z][A-Z'’.\-]+(?:[ ][A-Z][A-Z'’.\-]+){0,3})(?=[ \t]*(?:,|\(|—|–|:| -))"
@@ -63,17 +63,18 @@ class EntityGazetteer:
 
     def __call__(self, doc: Doc) -> Doc:
         """Return the doc with cleaned, completed entities."""
-        ents = [span for ent in doc.ents if (span := self._clean(doc, ent)) is not None]
+        text = doc.text
+        ents = [span for ent in doc.ents if (span := self._clean(doc, text, ent)) is not None]
         ents = self._add_matches(doc, ents)
-        ents = self._add_datelines(doc, ents)
+        ents = self._add_datelines(doc, text, ents)
         doc.ents = sorted(ents, key=lambda span: span.start)
         return doc
 
-    def _clean(self, doc: Doc, ent: Span) -> Span | None:
+    def _clean(self, doc: Doc, doc_text: str, ent: Span) -> Span | None:
         """Trim an entity to its name (no line breaks, 'the', possessive, titles) or drop it."""
         source = ent.kb_id_ or "model"
         start, end = ent.start_char, ent.end_char
-        text = doc.text[start:end]
+        text = doc_text[start:end]
         if "\n" in text:
             pieces = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
             pieces = [p for p in pieces if text[p[0] : p[1]].strip()]
@@ -86,7 +87,9 @@ class EntityGazetteer:
         first, last = span.start, span.end
         while first < last and (doc[first].lower_ == "the" or doc[first].is_punct):
             first += 1
-        while last > first and (doc[last - 1].lower_ in _POSSESSIVE_TOKENS or doc[last - 1].is_punct):
+        while last > first and (
+            doc[last - 1].lower_ in _POSSESSIVE_TOKENS or doc[last - 1].is_punct
+        ):
             last -= 1
         if first >= last:
             return None
@@ -123,7 +126,10 @@ class EntityGazetteer:
             hits = {owner[i] for i in range(start, end)} - {-1}
             if hits:
                 inside = all(start <= ents[h].start and ents[h].end <= end for h in hits)
-                exact = len(hits) == 1 and (ents[next(iter(hits))].start, ents[next(iter(hits))].end) == (start, end)
+                exact = len(hits) == 1 and (
+                    ents[next(iter(hits))].start,
+                    ents[next(iter(hits))].end,
+                ) == (start, end)
                 if exact and not (overriding and ents[next(iter(hits))].label_ != label):
                     continue
                 if not inside:
@@ -133,9 +139,9 @@ class EntityGazetteer:
             owner[start:end] = [len(ents) - 1] * (end - start)
         return [ent for index, ent in enumerate(ents) if index not in removed]
 
-    def _add_datelines(self, doc: Doc, ents: list[Span]) -> list[Span]:
+    def _add_datelines(self, doc: Doc, text: str, ents: list[Span]) -> list[Span]:
         """Tag ALL-CAPS place names opening a paragraph ('ERBIL, Kurdistan Region ...')."""
-        for match in _DATELINE.finditer(doc.text):
+        for match in _DATELINE.finditer(text):
             name = match.group(1).strip(".-’'")
             if len(name) < 3 or not geo.find_places(name):
                 continue

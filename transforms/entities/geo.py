@@ -30,7 +30,7 @@ ADMIN1_HINT_BONUS = 1.0
 ALTERNATE_PENALTY = 0.5
 CONFIDENT_MARGIN = 3.0
 _LATIN = re.compile(r"^[\x20-\x7e\u00c0-\u024f\u1e00-\u1eff'’‘ʻ-]+$")
-_ARABIC_ARTICLE = frozenset({"an", "ar", "as", "ash", "ad", "at", "az", "ad", "ath"})
+_ARABIC_ARTICLE = frozenset({"an", "ar", "as", "ash", "ad", "at", "az", "ath"})
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,9 @@ def _add_acronyms(body: str, mentions: list[Mention], taken: _Occupancy) -> dict
     return acronyms
 
 
-def _propagate(body: str, mentions: list[Mention], forms: dict[str, str], taken: _Occupancy) -> None:
+def _propagate(
+    body: str, mentions: list[Mention], forms: dict[str, str], taken: _Occupancy
+) -> None:
     """Tag further occurrences of names already found in the article (NER misses repeats)."""
     if not forms:
         return
@@ -134,13 +136,19 @@ def _link_people(mentions: list[Mention]) -> None:
             and len(name_key("person", name).split()) > len(tokens)
             and (len(tokens) == 1 or name_key("person", name).split()[0] == tokens[0])
         ]
-        longest = {name for name in candidates if not any(name in other for other in candidates if other != name)}
+        longest = {
+            name
+            for name in candidates
+            if not any(name in other for other in candidates if other != name)
+        }
         if len(longest) == 1:
             m.local_name = longest.pop()
 
 
-def _link_organizations(mentions: list[Mention], acronyms: dict[str, Mention], qualifiers: frozenset[str]) -> None:
-    """Give short organisation mentions the full name ('Defense Ministry' -> 'Iraqi Defense Ministry')."""
+def _link_organizations(
+    mentions: list[Mention], acronyms: dict[str, Mention], qualifiers: frozenset[str]
+) -> None:
+    """Give short organisation mentions their full name ('the Army' -> 'Iraqi Army')."""
     orgs = [m for m in mentions if m.label == "ORG"]
     names = sorted({m.local_name for m in orgs})
     keys = {name: name_key("organization", name).split() for name in names}
@@ -172,7 +180,9 @@ def _geo_keys(body: str, mentions: list[Mention], demonyms: list[str]) -> dict[i
         if not options:
             continue
         best_score, best = options[0]
-        close = {p.country_code for score, p in options if best_score - score < geo.CONFIDENT_MARGIN}
+        close = {
+            p.country_code for score, p in options if best_score - score < geo.CONFIDENT_MARGIN
+        }
         if len(close) == 1 and best.country_code:
             countries.add(best.country_code)
         if geo.is_confident(options) and best.kind in ("city", "subdivision") and best.country_code:
@@ -255,9 +265,7 @@ def link_article(
         if key and id(m) in geo_keys:
             key = f"{key}|{geo_keys[id(m)]}"
         keys[id(m)] = key
-    group_of = {
-        id(m): (m.label, geo_keys.get(id(m)) or m.local_name) for m in mentions
-    }
+    group_of = {id(m): (m.label, geo_keys.get(id(m)) or m.local_name) for m in mentions}
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)
     for m in mentions:
         groups[group_of[id(m)]].update(_title_forms(m, body[m.start : m.end]))

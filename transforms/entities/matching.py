@@ -81,7 +81,9 @@ def _middles_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 def match_people(nodes: Sequence[NamedNode], clusters: Clusters) -> None:
     """Join person name variants: fuzzy full names in blocks, then initials and surnames alone."""
-    parts = {n: person_parts(node.rkey) for n, node in enumerate(nodes) if node.entity_type == "person"}
+    parts = {
+        n: person_parts(node.rkey) for n, node in enumerate(nodes) if node.entity_type == "person"
+    }
     full = {n: p for n, p in parts.items() if p[0] and not is_initial(p[0])}
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     for n, (first, _, last) in sorted(full.items()):

@@ -14,12 +14,12 @@ from transforms.entities.names import fold_text
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_CHARS = 100_000
+DEFAULT_CHUNK_CHARS = 20_000
 _SEPARATORS = ("\n\n", "\n", ". ", " ")
 
 
 def split_text(text: str, max_chars: int = DEFAULT_CHUNK_CHARS) -> list[tuple[int, str]]:
-    """Split text into (offset, chunk) pieces of at most max_chars, at paragraph breaks if possible."""
+    """Split text into (offset, chunk) pieces of at most max_chars, preferring paragraph breaks."""
     pieces: list[tuple[int, str]] = []
     start = 0
     while len(text) - start > max_chars:

@@ -57,6 +57,8 @@ _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "esq", "junior", "senior"})
 _QUALIFIER_GLUE = frozenset({"of", "for", "the", "and"})
 _SPACES = re.compile(r"\s+")
+_DROPPED = re.compile(r"['.]")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 @cache
@@ -78,17 +80,18 @@ def clean_display(text: str) -> str:
 
 def fold_text(text: str) -> str:
     """Fold text for matching: ASCII, lowercase, no punctuation ('U.S.' -> 'us')."""
-    text = unicodedata.normalize("NFKD", text.translate(_CHAR_MAP))
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
-    text = text.replace("&", " and ")
-    text = re.sub(r"['.]", "", text)
-    text = re.sub(r"[\W_]+", " ", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_CHAR_MAP))
+        text = "".join(char for char in text if not unicodedata.combining(char))
+    text = _NON_WORD.sub(" ", _DROPPED.sub("", text.lower().replace("&", " and ")))
     return " ".join(_SPELLING.get(token, token) for token in text.split())
 
 
 def name_key(entity_type: str, name: str) -> str:
-    """Return the folded key of a name: no 'the', possessive, Arabic article or suffixes."""
+    """Return the folded key of a name: no 'the', possessive, Arabic article, titles or suffixes."""
     text = clean_display(name)
+    if entity_type == "person":
+        text = text[title_prefix_length(text) :]
     text = _HYPHEN_PARTICLE.sub("", text.translate(_CHAR_MAP))
     tokens = fold_text(text).split()
     if len(tokens) > 1:
@@ -99,7 +102,7 @@ def name_key(entity_type: str, name: str) -> str:
 
 
 def title_prefix_length(name: str, qualifiers: frozenset[str] = frozenset()) -> int:
-    """Return how many leading characters of a person name are titles ('Gen ', 'US Defense Minister ')."""
+    """Return the length of the titles a person name starts with ('Gen ', 'Defense Minister ')."""
     titles = load_word_list("titles.txt")
     words = list(re.finditer(r"\S+", name))
     cut = 0
@@ -109,9 +112,9 @@ def title_prefix_length(name: str, qualifiers: frozenset[str] = frozenset()) -> 
             cut = index + 1
         elif not (word in qualifiers or word in _QUALIFIER_GLUE or word.isdigit()):
             break
-    if cut == 0:
+    if cut == 0 or fold_text(words[cut].group()) in _QUALIFIER_GLUE:
         return 0
-    return words[cut].start() if cut < len(words) else 0
+    return words[cut].start()
 
 
 def person_parts(key: str) -> tuple[str, tuple[str, ...], str]:
@@ -123,7 +126,7 @@ def person_parts(key: str) -> tuple[str, tuple[str, ...], str]:
 
 
 def surname_forms(display: str) -> list[str]:
-    """Return the ways a full name may be shortened in text ('Othman al-Ghanimi' -> 'al-Ghanimi', 'Ghanimi')."""
+    """Return the short forms of a full name ('Othman al-Ghanimi' -> 'al-Ghanimi', 'Ghanimi')."""
     words = display.split()
     if len(words) < 2:
         return []
@@ -135,7 +138,7 @@ def surname_forms(display: str) -> list[str]:
     stripped = _HYPHEN_PARTICLE.sub("", forms[-1])
     if stripped != forms[-1]:
         forms.append(stripped)
-    return [form for form in forms if len(form) > 1 and form[0].isupper()]
+    return [form for form in forms if len(form) > 1 and any(char.isupper() for char in form)]
 
 
 def is_initial(token: str) -> bool:

@@ -15,6 +15,7 @@ from transforms.entities.aliases import (
     AliasEntry,
     Overrides,
     alias_keys,
+    country_qualifier,
     load_curated_aliases,
     load_overrides,
     resolution_key,
@@ -104,7 +105,10 @@ def _alias_table(overrides: Overrides) -> tuple[list[AliasEntry], dict[tuple[str
 
 
 def _apply_overrides(
-    nodes: list[Node], by_rkey: dict[tuple[str, str], list[int]], clusters: Clusters, overrides: Overrides
+    nodes: list[Node],
+    by_rkey: dict[tuple[str, str], list[int]],
+    clusters: Clusters,
+    overrides: Overrides,
 ) -> dict[int, str]:
     """Tag kept-apart names, force merges; return node -> display name chosen by a merge."""
     for number, (entity_type, names) in enumerate(overrides.blocks):
@@ -158,18 +162,23 @@ def _entity_row(
     if place is not None:
         canonical = place.geo_key
     else:
-        canonical = _rkey_of_name(entity_type, entity_name) if entity_type != "location" else (
-            name_key(entity_type, entity_name)
+        canonical = (
+            _rkey_of_name(entity_type, entity_name)
+            if entity_type != "location"
+            else (name_key(entity_type, entity_name))
         )
     country = place.country_code if place else (anchor.country if anchor else None)
     if entity_type == "organization" and country is None:
         match = _MINISTRY_COUNTRY.match(members[0].rkey)
-        country = match.group(1).upper() if match else None
-    aliases = [
-        text
-        for text, _ in sorted(names.items(), key=lambda item: (-item[1], item[0]))
-        if text != entity_name
-    ][:MAX_ALIASES]
+        key = name_key(entity_type, entity_name)
+        country = match.group(1).upper() if match else country_qualifier(key)
+    seen = {entity_name}
+    aliases = []
+    for text, _ in sorted(names.items(), key=lambda item: (-item[1], item[0])):
+        text = " ".join(text.split())
+        if text not in seen and len(aliases) < MAX_ALIASES:
+            seen.add(text)
+            aliases.append(text)
     return canonical, {
         "entity_name": entity_name,
         "entity_type": entity_type,

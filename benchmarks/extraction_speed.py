@@ -1,0 +1,97 @@
+"""Extraction stage vs single-process trafilatura bare_extraction over the same pages, same run.
+
+Usage: python benchmarks/extraction_speed.py [--pages DIR] [--copies N] [--repeats R] [--workers W]
+Reports the median seconds of each side over R interleaved repeats and the ratio (speed-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import trafilatura
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from transforms.extract import ExtractOptions  # noqa: E402
+from transforms.schemas import Capture  # noqa: E402
+from transforms.workers import extract_batch  # noqa: E402
+
+
+def load_pages(folder: Path, copies: int) -> list[tuple[str, bytes]]:
+    """Return (locator, html bytes) pairs: each page `copies` times, each copy unique bytes."""
+    pages = []
+    for path in sorted(folder.glob("*.html.gz")):
+        html = gzip.decompress(path.read_bytes())
+        for copy in range(copies):
+            pages.append((f"{path.stem}-{copy}.html", html + f"<!-- copy {copy} -->".encode()))
+    return pages
+
+
+def run_baseline(pages: list[tuple[str, bytes]]) -> float:
+    """Time plain single-process trafilatura with metadata over all pages."""
+    start = time.perf_counter()
+    for _locator, html in pages:
+        trafilatura.bare_extraction(html, with_metadata=True)
+    return time.perf_counter() - start
+
+
+def run_newsloom(captures: list[dict], workers: int, batch_size: int) -> float:
+    """Time newsloom's extraction stage (batches, worker processes, cleaning, normalising)."""
+    options = ExtractOptions()
+    start = time.perf_counter()
+    for first in range(0, len(captures), batch_size):
+        extract_batch(captures[first : first + batch_size], options, workers)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Run the benchmark and print a Markdown summary."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=Path, default=REPO.parent / "shared" / "corpus" / "pages")
+    parser.add_argument("--copies", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--batch-size", type=int, default=250)
+    args = parser.parse_args()
+    if not args.pages.is_dir():
+        sys.exit(f"page corpus not found at {args.pages}: pass --pages DIR")
+    pages = load_pages(args.pages, args.copies)
+    captures = [
+        Capture(locator=loc, source_kind="file", body=html).to_row("bench") for loc, html in pages
+    ]
+    baseline, newsloom = [], []
+    run_newsloom(captures[:50], args.workers, args.batch_size)  # warm the forkserver and imports
+    for _ in range(args.repeats):
+        baseline.append(run_baseline(pages))
+        newsloom.append(run_newsloom(captures, args.workers, args.batch_size))
+    base_median, ours_median = statistics.median(baseline), statistics.median(newsloom)
+    print(
+        f"# extraction benchmark ({platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, trafilatura {trafilatura.__version__})"
+    )
+    print(
+        f"pages: {len(pages)} ({args.copies} copies of {len(pages) // args.copies}), "
+        f"repeats: {args.repeats}, workers: {args.workers}, batch size: {args.batch_size}"
+    )
+    print("| side | median s | min–max s | pages/s |")
+    print("|---|---|---|---|")
+    for name, times in (
+        ("trafilatura bare_extraction, 1 process", baseline),
+        ("newsloom extract stage", newsloom),
+    ):
+        median = statistics.median(times)
+        spread = f"{min(times):.2f}–{max(times):.2f}"
+        print(f"| {name} | {median:.2f} | {spread} | {len(pages) / median:.1f} |")
+    print(f"\nspeed-up (baseline median / newsloom median): {base_median / ours_median:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
