@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+DEFAULT_SOURCES = "sources.toml"
 console = Console(stderr=False)
 err_console = Console(stderr=True)
 
@@ -36,6 +37,12 @@ def _settings(args: argparse.Namespace) -> Any:
             overrides[name] = getattr(args, name)
     if getattr(args, "sources", None):
         overrides["sources_path"] = Path(args.sources)
+        if not overrides["sources_path"].is_file():
+            raise FileNotFoundError(f"sources file not found: {args.sources}")
+    elif Path(DEFAULT_SOURCES).is_file():
+        overrides["sources_path"] = Path(DEFAULT_SOURCES)
+    if getattr(args, "allow_private_hosts", False):
+        overrides["fetch"] = {"allow_private_hosts": True}
     return Settings(**overrides)
 
 
@@ -52,11 +59,9 @@ def _print_counts(title: str, rows: list[tuple[str, Any]]) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the whole pipeline over the inputs (default: the bundled sample)."""
     from flows.ingest import ingest_articles
-    from transforms.publish import warehouse_lock
 
     settings = _settings(args)
-    with warehouse_lock(settings.warehouse_dir):
-        summary = ingest_articles(inputs=args.inputs or None, settings=settings)
+    summary = ingest_articles(inputs=args.inputs or None, settings=settings)
     rows: list[tuple[str, Any]] = [
         ("run", summary.run_id),
         ("captured (new)", summary.count_captured),
@@ -82,6 +87,56 @@ def cmd_build(args: argparse.Namespace) -> int:
     with warehouse_lock(settings.warehouse_dir):
         counts = build_warehouse(settings=settings)
     _print_counts("newsloom build", [(f"published {t}", n) for t, n in sorted(counts.items())])
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the ingest flow on a schedule until interrupted (one run at a time)."""
+    from datetime import timedelta
+
+    from flows.ingest import ingest_articles
+
+    if not args.cron and not args.interval:
+        raise ValueError("give a schedule: --cron EXPR or --interval SECONDS")
+    if not os.environ.get("PREFECT_API_URL"):
+        from prefect.settings import PREFECT_API_URL
+
+        if not PREFECT_API_URL.value():
+            raise RuntimeError(
+                "serve needs a standing Prefect server (the temporary one has no scheduler): "
+                "run `prefect server start`, then set "
+                "PREFECT_API_URL=http://127.0.0.1:4200/api"
+            )
+    settings = _settings(args).resolved()
+    ingest_articles.serve(
+        name=args.name,
+        cron=args.cron,
+        interval=timedelta(seconds=args.interval) if args.interval else None,
+        parameters={"inputs": args.inputs or None, "settings": settings.model_dump(mode="json")},
+        limit=1,
+        pause_on_shutdown=False,
+    )
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """Validate the sources config and list its publishers."""
+    from transforms.capture.sources import load_sources
+
+    config = load_sources(Path(args.file))
+    table = Table("id", "domain", "name", "feeds", "sitemaps", "url patterns", "paths")
+    for publisher in config.publishers:
+        table.add_row(
+            publisher.id,
+            publisher.domain or "",
+            publisher.name or "",
+            "\n".join(publisher.feeds),
+            "\n".join(publisher.sitemaps),
+            "\n".join(publisher.url_patterns),
+            "\n".join(publisher.paths),
+        )
+    console.print(table)
+    console.print(f"{args.file}: {len(config.publishers)} publisher(s), valid")
     return 0
 
 
@@ -188,11 +243,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", parents=[common], help="capture, extract, model and publish")
     run.add_argument(
-        "inputs", nargs="*", metavar="INPUT", help="files or folders (default: bundled sample)"
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="files or folders, page/feed/sitemap URLs, URL-list files, WARC files "
+        "(default: the sources file's feeds and sitemaps, else the bundled sample)",
     )
     run.add_argument("--workers", type=int, help="worker processes for extraction")
     run.add_argument("--batch-size", type=int, help="documents per batch task")
-    run.add_argument("--sources", metavar="FILE", help="sources.toml with publisher mappings")
+    run.add_argument(
+        "--sources", metavar="FILE", help="sources config (default: ./sources.toml if present)"
+    )
+    run.add_argument(
+        "--allow-private-hosts",
+        action="store_true",
+        help="allow fetching from private and loopback addresses (off: SSRF guard)",
+    )
     run.set_defaults(handler=cmd_run)
 
     build = sub.add_parser(
@@ -206,6 +272,23 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", help='e.g. "select count(*) from fct_articles"')
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.set_defaults(handler=cmd_query)
+
+    serve = sub.add_parser(
+        "serve", parents=[common], help="run on a schedule with Prefect until stopped"
+    )
+    serve.add_argument("inputs", nargs="*", metavar="INPUT", help="as for run")
+    serve.add_argument("--cron", help='cron schedule, e.g. "*/15 * * * *"')
+    serve.add_argument("--interval", type=float, metavar="SECONDS", help="run every N seconds")
+    serve.add_argument("--name", default="newsloom", help="deployment name")
+    serve.add_argument("--workers", type=int, help="worker processes for extraction")
+    serve.add_argument("--batch-size", type=int, help="documents per batch task")
+    serve.add_argument("--sources", metavar="FILE", help="sources config")
+    serve.add_argument("--allow-private-hosts", action="store_true", help="as for run")
+    serve.set_defaults(handler=cmd_serve)
+
+    sources = sub.add_parser("sources", help="validate and list the sources config")
+    sources.add_argument("file", nargs="?", default=DEFAULT_SOURCES, help="default: sources.toml")
+    sources.set_defaults(handler=cmd_sources)
 
     status = sub.add_parser("status", parents=[common], help="last runs, counts, rejects by reason")
     status.add_argument("--limit", type=int, default=10, help="how many runs to show")
@@ -221,8 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
-        return 130
+        err_console.print("stopped")
+        return 0 if args.command == "serve" else 130
     except Exception as error:  # noqa: BLE001 - the CLI's last word: a message and exit 1
         err_console.print(f"[bold red]error:[/] {type(error).__name__}: {error}")
         return 1

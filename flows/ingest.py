@@ -6,18 +6,20 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from flows.build import build_warehouse
 from transforms import lake
-from transforms.capture.store import capture_paths
+from transforms.capture.sources import SourcesConfig
+from transforms.capture.store import capture_inputs
 from transforms.extract import EXTRACTOR_VERSION, ExtractOptions
+from transforms.publish import warehouse_lock
+from transforms.publishers import PathMapping
 from transforms.schemas import utc_now
 from transforms.settings import SAMPLE_DIR, Settings
-from transforms.sources_map import load_path_mappings
+from transforms.sources_map import load_sources_config, path_mappings
 from transforms.workers import extract_to_lake
 
 
@@ -67,17 +69,20 @@ def record_run(
     lake.write_rows(settings.lake_dir, "runs", [row], f"{summary.run_id}-{status}")
 
 
-@task(name="capture_local_files", cache_policy=NONE)
-def capture_local_files(
-    paths: list[str], settings: Settings, run_id: str
+@task(name="capture_inputs", cache_policy=NONE)
+def capture_all_inputs(
+    inputs: list[str], settings: Settings, run_id: str, sources: SourcesConfig | None
 ) -> tuple[int, int, dict[str, int]]:
-    """Capture files and folders into the lake; return (captured, unchanged, rejects by reason)."""
-    counts = capture_paths(
-        [Path(p) for p in paths],
+    """Capture inputs and configured feeds; return (new, unchanged, rejects by reason)."""
+    counts = capture_inputs(
+        inputs,
         settings.lake_dir,
+        settings.state_dir,
         run_id,
-        settings.batch_size,
-        settings.max_document_bytes,
+        batch_size=settings.batch_size,
+        max_bytes=settings.max_document_bytes,
+        fetch=settings.fetch,
+        sources=sources,
     )
     get_run_logger().info(
         "capture: %d new, %d unchanged, %d rejected",
@@ -98,12 +103,16 @@ def plan_extract_batches(settings: Settings) -> list[list[str]]:
 
 @task(name="extract_articles_batch", cache_policy=NONE)
 def extract_articles_batch(
-    capture_ids: list[str], settings: Settings, run_id: str, number: int
+    capture_ids: list[str],
+    settings: Settings,
+    run_id: str,
+    number: int,
+    mappings: tuple[PathMapping, ...],
 ) -> tuple[int, dict[str, int]]:
     """Extract one batch of captures in worker processes; return (articles, rejects by reason)."""
     options = ExtractOptions(
         min_article_words=settings.min_article_words,
-        path_mappings=load_path_mappings(settings.sources_path),
+        path_mappings=mappings,
     )
     count, rejects = extract_to_lake(
         settings.lake_dir, capture_ids, options, settings.workers, f"{run_id}-x{number:05d}", run_id
@@ -124,23 +133,43 @@ def ingest_articles(
     inputs: list[str] | None = None, settings: Settings | None = None
 ) -> RunSummary:
     """Capture inputs, extract articles, then build, test and publish the warehouse."""
-    logger = get_run_logger()
     settings = (settings or Settings()).resolved()
-    summary = RunSummary(run_id=new_run_id(), inputs=list(inputs or default_inputs()))
+    # One run at a time per warehouse, whoever starts it (CLI, schedule, deployment).
+    with warehouse_lock(settings.warehouse_dir):
+        return _ingest(inputs, settings)
+
+
+def _ingest(inputs: list[str] | None, settings: Settings) -> RunSummary:
+    """Run the stages of ingest_articles under the warehouse lock."""
+    logger = get_run_logger()
+    # No inputs: poll the configured sources, or (with none) run on the bundled sample.
+    poll_sources = not inputs and settings.sources_path is not None
+    chosen = list(inputs or ([] if poll_sources else default_inputs()))
+    summary = RunSummary(run_id=new_run_id(), inputs=chosen)
     started_at = utc_now()
     lake.ensure_lake(settings.lake_dir)
     record_run(settings, summary, "running", started_at)
     rejects: Counter[str] = Counter()
+    config, config_reject = load_sources_config(settings.sources_path)
+    if config_reject is not None:
+        # A broken config is quarantined like any bad input; the run goes on without it.
+        logger.warning("sources config ignored: %s", config_reject.detail)
+        lake.write_rows(
+            settings.lake_dir, "rejects", [config_reject.to_row(summary.run_id)], summary.run_id
+        )
+        rejects[config_reject.reason] += 1
     try:
-        captured, unchanged, capture_rejects = capture_local_files(
-            summary.inputs, settings, summary.run_id
+        captured, unchanged, capture_rejects = capture_all_inputs(
+            summary.inputs, settings, summary.run_id, config if poll_sources else None
         )
         summary.count_captured, summary.count_unchanged = captured, unchanged
         rejects.update(capture_rejects)
         batches = plan_extract_batches(settings)
         logger.info("extract: %d pending batches of up to %d", len(batches), settings.batch_size)
         for number, batch in enumerate(batches):
-            count, batch_rejects = extract_articles_batch(batch, settings, summary.run_id, number)
+            count, batch_rejects = extract_articles_batch(
+                batch, settings, summary.run_id, number, path_mappings(config)
+            )
             summary.count_extracted += count
             rejects.update(batch_rejects)
         summary.rejects_by_reason = dict(rejects)

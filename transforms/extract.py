@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -191,6 +192,28 @@ def _extract_text(text: str) -> dict[str, Any]:
     }
 
 
+def _apply_origin_candidates(fields: dict[str, Any], capture: dict[str, Any]) -> None:
+    """Use the feed item's or sitemap entry's title, date and author where the page lacks them."""
+    if not capture.get("origin_meta"):
+        return
+    try:
+        meta = json.loads(capture["origin_meta"])
+    except (TypeError, ValueError):
+        return
+    kind = capture["source_kind"] if capture["source_kind"] in ("feed", "sitemap") else None
+    if kind is None:
+        return
+    published = parse_datetime_utc(meta.get("published") or meta.get("news_publication_date"))
+    if published and fields["published_at_source"] not in ("jsonld", "meta"):
+        fields["published_at"], fields["published_at_source"] = published, kind
+    title = meta.get("title") or meta.get("news_title")
+    if title and not fields["title"]:
+        fields["title"], fields["title_source"] = str(title).strip(), kind
+    if meta.get("author") and not fields["authors"]:
+        fields["authors"] = _split_authors(str(meta["author"]).replace(",", ";"))
+        fields["authors_source"] = kind
+
+
 def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[str, Any] | Reject:
     """Return the article row for one capture row, or the reason it was rejected."""
     locator = capture["locator"]
@@ -225,6 +248,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
             "no_article_text",
             f"{words} words of article text found (minimum {options.min_article_words})",
         )
+    _apply_origin_candidates(fields, capture)
     if not fields["language"] and (language := detect_language(body_text)):
         fields["language"], fields["language_source"] = language, "detected"
     hints = fields.pop("_hints")

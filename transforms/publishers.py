@@ -9,6 +9,7 @@ import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
+from urllib.parse import urlsplit
 
 from transforms.normalize import extract_source_domain, fold_text, slugify
 
@@ -40,9 +41,12 @@ class PathMapping:
     pattern: str
     source_id: str
     source_name: str | None = None
+    domain: str | None = None
 
     def matches(self, locator: str) -> bool:
         """Return True when the locator matches the glob (anywhere in the path)."""
+        if not self.pattern:
+            return False
         return fnmatch.fnmatch(locator, self.pattern) or fnmatch.fnmatch(
             locator, f"*/{self.pattern}"
         )
@@ -91,6 +95,10 @@ def resolve_publisher(
 ) -> Publisher:
     """Return the publisher: URL domain, then the sources config, then document evidence."""
     if url and (domain := extract_source_domain(url)):
+        host = (urlsplit(url).hostname or "").lower()
+        for mapping in mappings:
+            if mapping.domain and (host == mapping.domain or host.endswith(f".{mapping.domain}")):
+                return Publisher(mapping.source_id, mapping.source_name, domain, "config")
         name = site_name or load_known_publishers().get(_fold_name(domain), (None, None))[1]
         return Publisher(domain, name, domain, "url")
     for mapping in mappings:

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from transforms.capture.settings import FetchSettings
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO_ROOT / "sample"
 SQL_DIR = REPO_ROOT / "sql"
@@ -16,10 +18,15 @@ SQL_DIR = REPO_ROOT / "sql"
 class Settings(BaseSettings):
     """Pipeline settings; read once at the entry point and passed down."""
 
-    model_config = SettingsConfigDict(env_prefix="NEWSLOOM_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSLOOM_", env_nested_delimiter="__", extra="forbid"
+    )
 
     warehouse_dir: Path = Field(Path("warehouse"), description="Where the lake and marts live.")
-    sources_path: Path | None = Field(None, description="sources.toml with publisher mappings.")
+    sources_path: Path | None = Field(
+        None, description="sources.toml: publishers, feeds, sitemaps, path mappings."
+    )
+    fetch: FetchSettings = Field(default_factory=FetchSettings, description="HTTP capture knobs.")
     sql_dir: Path = Field(SQL_DIR, description="The dbt project with the SQL models.")
     batch_size: int = Field(250, ge=1, description="Documents per batch task.")
     workers: int = Field(
@@ -39,6 +46,11 @@ class Settings(BaseSettings):
     def lake_dir(self) -> Path:
         """Return the Parquet lake directory."""
         return self.warehouse_dir / "lake"
+
+    @property
+    def state_dir(self) -> Path:
+        """Return where incremental capture state (ETags, feed scores) is kept."""
+        return self.warehouse_dir / "state"
 
     @property
     def database_path(self) -> Path:

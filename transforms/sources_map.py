@@ -1,21 +1,41 @@
-"""Explicit publisher mappings for URL-less files, read from the sources config."""
+"""Explicit publisher mappings from the sources config, in the form extraction uses."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
+from transforms.capture.sources import SourcesConfig, SourcesConfigError, load_sources
 from transforms.publishers import PathMapping
+from transforms.schemas import Reject
 
 
-def load_path_mappings(path: Path | None) -> tuple[PathMapping, ...]:
-    """Return the path-glob to publisher rules of a sources.toml (none without a file)."""
-    if path is None or not path.exists():
+def load_sources_config(path: Path | None) -> tuple[SourcesConfig | None, Reject | None]:
+    """Return the validated sources config, or a reject saying why it cannot be used."""
+    if path is None:
+        return None, None
+    try:
+        return load_sources(path), None
+    except (SourcesConfigError, OSError, ValueError) as error:
+        return None, Reject("capture", str(path), "invalid_config", str(error))
+
+
+def path_mappings(config: SourcesConfig | None) -> tuple[PathMapping, ...]:
+    """Return the path-glob and domain rules of a sources config (globs made absolute)."""
+    if config is None:
         return ()
-    with path.open("rb") as handle:
-        config = tomllib.load(handle)
-    return tuple(
-        PathMapping(pattern, publisher["id"], publisher.get("name"))
-        for publisher in config.get("publishers", [])
-        for pattern in publisher.get("paths", [])
-    )
+    base = config.base_dir
+    rules = [
+        PathMapping(
+            (Path(pattern) if Path(pattern).is_absolute() else base / pattern).as_posix(),
+            publisher.id,
+            publisher.name,
+        )
+        for publisher in config.publishers
+        for pattern in publisher.paths
+    ]
+    rules += [
+        PathMapping("", publisher.id, publisher.name, domain=publisher.domain)
+        for publisher in config.publishers
+        if publisher.domain
+    ]
+    return tuple(rules)

@@ -150,3 +150,47 @@ def test_very_long_article_is_chunked_with_correct_offsets(nlp, seed_articles):
     per_copy = len(find_mentions(nlp, "one", None, body))
     assert len(rows) == 110 * per_copy
     assert max(row["start_char"] for row in rows) > 200_000
+
+
+def keys_of(rows, text):
+    return {row["name_key"] for row in rows if row["mention_text"] == text}
+
+
+def test_places_are_chosen_in_article_context(nlp):
+    texas = "Schools in Paris, Texas, stayed shut after the storm, officials in Dallas said."
+    france = "Ministers met in Paris on Monday, and France said the talks went well."
+    lebanon = "Queues grew in Tripoli as Lebanon ran short of fuel, officials in Beirut said."
+    rows = find_mentions_batch(
+        nlp, [("tx", None, texas), ("fr", None, france), ("lb", None, lebanon)]
+    )
+    assert keys_of(by_article(rows, "tx"), "Paris") == {"paris|geonames:4717560"}
+    assert keys_of(by_article(rows, "fr"), "Paris") == {"paris|geonames:2988507"}
+    assert keys_of(by_article(rows, "lb"), "Tripoli") == {"tripoli|geonames:266826"}
+
+
+def test_acronym_long_form_is_one_organisation(nlp):
+    body = (
+        "The United Nations Support Mission in Libya (UNSMIL) called for calm. "
+        "UNSMIL said talks would resume in Tunis."
+    )
+    rows = find_mentions(nlp, "a", None, body)
+    orgs = [
+        (row["mention_text"], row["local_name"])
+        for row in rows
+        if row["entity_type"] == "organization"
+    ]
+    long_name = "United Nations Support Mission in Libya"
+    assert orgs == [(long_name, long_name), ("UNSMIL", long_name), ("UNSMIL", long_name)]
+    assert "Libya" not in {row["mention_text"] for row in rows}
+
+
+def test_model_label_slips_are_fixed_in_context(nlp):
+    body = (
+        "Flights were diverted to Misrata on Saturday. Kenya's Faith Chebet beat "
+        "Tigist Alemu in the final stretch. Alemu said she would race again in Berlin."
+    )
+    rows = find_mentions(nlp, "a", None, body)
+    types = {row["mention_text"]: row["entity_type"] for row in rows}
+    assert types["Misrata"] == "location"
+    assert types["Tigist Alemu"] == "person"
+    assert {row["local_name"] for row in rows if row["mention_text"] == "Alemu"} == {"Tigist Alemu"}

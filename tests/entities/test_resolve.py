@@ -228,3 +228,27 @@ def test_hundred_thousand_names_resolve_fast():
     assert entity_map.num_rows == 100_000
     assert dim.num_rows > 90_000
     assert elapsed < 30
+
+
+def test_surname_particles_keep_relatives_apart():
+    rows = [
+        mention("person", name)
+        for name in ["Mohammed bin Salman", "Salman", "Ursula von der Leyen"]
+    ]
+    rows.append(mention("person", "von der Leyen"))
+    _, dim = resolve_entities(mentions_to_table(rows), None)
+    found = entities_by_name(dim)
+    assert "Salman" in found and "Mohammed bin Salman" in found
+    assert "von der Leyen" in found["Ursula von der Leyen"]["aliases"]
+
+
+def test_acronyms_learnt_in_one_article_apply_to_others():
+    long_name = "International Atomic Energy Agency"
+    rows = [
+        mention("organization", long_name, article_id="a1"),
+        mention("organization", "IAEA", local_name=long_name, article_id="a1"),
+        mention("organization", "IAEA", article_id="a2"),
+    ]
+    entity_map, dim = resolve_entities(mentions_to_table(rows), None)
+    assert dim.num_rows == 1 and len(ids_of(entity_map, rows)) == 1
+    assert dim.to_pylist()[0]["entity_name"] == long_name

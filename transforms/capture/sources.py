@@ -113,6 +113,11 @@ class SourcesConfig(BaseModel):
             seen.add(publisher.id)
         return self
 
+    @property
+    def base_dir(self) -> Path:
+        """Return the folder relative `paths` globs are anchored at."""
+        return self._base_dir
+
     def publisher(self, publisher_id: str) -> Publisher | None:
         """Return the publisher with this id, if any."""
         return next((p for p in self.publishers if p.id == publisher_id), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -10,6 +11,9 @@ from pathlib import Path
 
 from transforms import lake
 from transforms.capture.files import capture_file, iter_input_files
+from transforms.capture.settings import FetchSettings
+from transforms.capture.sources import SourcesConfig
+from transforms.capture.web import capture_inputs_auto, capture_sources
 from transforms.schemas import Capture, Reject
 
 logger = logging.getLogger(__name__)
@@ -99,5 +103,32 @@ def capture_paths(
     counts = store_captures(
         iter_file_captures(paths, lake_dir, max_bytes, skipped), lake_dir, run_id, batch_size, "f"
     )
+    counts.count_unchanged += skipped.count_unchanged
+    return counts
+
+
+def capture_inputs(
+    inputs: list[str],
+    lake_dir: Path,
+    state_dir: Path,
+    run_id: str,
+    *,
+    batch_size: int,
+    max_bytes: int,
+    fetch: FetchSettings,
+    sources: SourcesConfig | None = None,
+) -> CaptureCounts:
+    """Capture any mix of paths, URLs, feeds, sitemaps, URL lists and WARCs, then sources' feeds."""
+    skipped = CaptureCounts()
+
+    def capture_path(path: Path) -> Iterable[Capture | Reject]:
+        return iter_file_captures([path], lake_dir, max_bytes, skipped)
+
+    items: Iterable[Capture | Reject] = capture_inputs_auto(
+        inputs, fetch, state_dir, capture_path=capture_path
+    )
+    if sources is not None and (sources.feed_urls() or sources.sitemap_urls()):
+        items = itertools.chain(items, capture_sources(sources, fetch, state_dir))
+    counts = store_captures(items, lake_dir, run_id, batch_size, "c")
     counts.count_unchanged += skipped.count_unchanged
     return counts

@@ -24,9 +24,10 @@ ALTERNATE_NAME_MIN_POPULATION = 100_000
 # Score weights: log10(population) plus bonuses for context (see choose_place).
 KIND_BONUS = {"continent": 3.0, "country": 2.0, "city": 0.0, "subdivision": 0.0}
 SUBDIVISION_BASE = 5.0
-COUNTRY_HINT_BONUS = 1.5
-AREA_HINT_BONUS = 3.0
-ADMIN1_HINT_BONUS = 1.0
+COUNTRY_HINT_BONUS = 2.0
+CAPITAL_BONUS = 1.0
+AREA_HINT_BONUS = 0.5
+ADMIN1_HINT_BONUS = 4.0
 ALTERNATE_PENALTY = 0.5
 CONFIDENT_MARGIN = 3.0
 _LATIN = re.compile(r"^[\x20-\x7e\u00c0-\u024f\u1e00-\u1eff'’‘ʻ-]+$")
@@ -46,6 +47,7 @@ class Place:
     longitude: float | None
     population: int
     admin1: str | None = None
+    is_capital: bool = False
 
     @property
     def geo_key(self) -> str:
@@ -157,16 +159,28 @@ def load_gazetteer() -> Gazetteer:
                 index[key][place.geo_key] = Candidate(place, is_alternate)
 
     country_names: dict[str, tuple[str, ...]] = {}
+    capital_names = {
+        (code, fold_text(country["capital"]))
+        for code, country in gc.get_countries().items()
+        if country["capital"]
+    }
     for place, names in _country_places(cities, country_extra):
         by_code[place.iso_code or ""] = place
         by_code[place.geo_key] = place
         country_names[place.iso_code or ""] = tuple(dict.fromkeys(names))
         for name in names:
             add(name, place)
+    capitals: dict[tuple[str, str], int] = {}
+    for city in cities.values():
+        capital = (city["countrycode"], fold_text(city["name"]))
+        if capital in capital_names and city["population"] > capitals.get(capital, (0, -1))[1]:
+            capitals[capital] = (city["geonameid"], city["population"])
+    capital_ids = {geonames_id for geonames_id, _ in capitals.values()}
     for city in cities.values():
         place = Place(
             "city", city["name"], city["countrycode"], None, city["geonameid"],
             city["latitude"], city["longitude"], city["population"], city["admin1code"],
+            city["geonameid"] in capital_ids,
         )  # fmt: skip
         by_code[place.geo_key] = place
         add(city["name"], place)
@@ -244,6 +258,8 @@ def score_candidate(
     score += KIND_BONUS[place.kind]
     if candidate.is_alternate:
         score -= ALTERNATE_PENALTY
+    if place.is_capital:
+        score += CAPITAL_BONUS
     if place.country_code in country_hints:
         score += COUNTRY_HINT_BONUS
     if place.kind in ("city", "subdivision"):

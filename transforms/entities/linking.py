@@ -3,99 +3,75 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from transforms.entities import geo
-from transforms.entities.names import clean_display, fold_text, name_key, surname_forms
+from transforms.entities.acronyms import add_acronyms
+from transforms.entities.names import (
+    clean_display,
+    fold_text,
+    load_word_list,
+    name_key,
+    person_parts,
+    surname_forms,
+)
+from transforms.entities.spans import Mention, Occupancy
 
-TYPE_OF_LABEL = {"PERSON": "person", "ORG": "organization", "GPE": "location", "LOC": "location"}
-LABEL_OF_TYPE = {"person": "PERSON", "organization": "ORG", "location": "GPE"}
 # One-word references that stand for the only such body named in full in the article:
 # "the Ministry" after "the Iraqi Defense Ministry".
 GENERIC_ORG_HEADS = frozenset(
     {"ministry", "department", "army", "police", "government", "parliament", "court",
      "commission", "council", "agency", "company", "bank", "party", "committee", "embassy"}
 )  # fmt: skip
-_ACRONYM = re.compile(r"\s*\(([A-Z][A-Za-z&.]*[A-Z]\.?)\)")
-
-
-@dataclass
-class Mention:
-    """One entity mention while an article is being linked (offsets into the body)."""
-
-    start: int
-    end: int
-    label: str
-    source: str
-    local_name: str = ""
-    forms: set[str] = field(default_factory=set)
-
-    @property
-    def entity_type(self) -> str:
-        """Return the newsloom entity type of the spaCy label."""
-        return TYPE_OF_LABEL[self.label]
 
 
 def _display(mention: Mention, text: str) -> str:
-    """Return the cleaned display name of a mention; datelines leave ALL CAPS."""
+    """Return the cleaned display name of a mention ('the ERBIL' -> 'Erbil')."""
     name = clean_display(text)
-    if mention.source == "dateline" or (name.isupper() and len(name) > 4 and " " in name):
-        name = name.title()
+    if text.startswith("The ") and not name.startswith("The "):
+        name = f"The {name}"  # the pipeline kept a capitalised mid-sentence 'The': 'The Hague'
+    if name.isupper() and len(name) > 3 and mention.label in ("GPE", "LOC"):
+        name = name.title()  # datelines: 'ERBIL' -> 'Erbil'; 'UAE' stays
     return name
 
 
-class _Occupancy:
-    """Which body characters already belong to a mention, or to a non-name entity (dates...)."""
-
-    def __init__(self, size: int, others: list[tuple[int, int]]) -> None:
-        """Start with no mentions and the given non-name entity spans."""
-        self.taken = bytearray(size)
-        self.others = sorted(others)
-        self.other_starts = [start for start, _ in self.others]
-
-    def is_free(self, start: int, end: int) -> bool:
-        """Return True when [start, end) touches no mention and only fully contains other spans."""
-        if any(self.taken[start:end]):
-            return False
-        index = max(bisect_left(self.other_starts, start) - 1, 0)
-        for other_start, other_end in self.others[index:]:
-            if other_start >= end:
-                break
-            if other_end <= start:
-                continue
-            if other_start < start or other_end > end or (other_start, other_end) == (start, end):
-                return False
-        return True
-
-    def mark(self, start: int, end: int) -> None:
-        """Mark [start, end) as part of a mention."""
-        self.taken[start:end] = b"\x01" * (end - start)
-
-
-def _add_acronyms(body: str, mentions: list[Mention], taken: _Occupancy) -> dict[str, Mention]:
-    """Register 'Long Name (ACR)' acronyms as aliases; tag the acronym if the model did not."""
-    acronyms: dict[str, Mention] = {}
-    by_end = {m.end: m for m in mentions}
-    for m in list(mentions):
-        match = _ACRONYM.match(body, m.end)
-        if not match or by_end.get(m.end) is not m or m.entity_type == "person":
-            continue
-        acronym = match.group(1)
-        if fold_text(acronym) == fold_text(m.local_name):
-            continue
-        acronyms.setdefault(acronym, m)
-        start, end = match.span(1)
-        if taken.is_free(start, end):
-            mentions.append(Mention(start, end, m.label, "acronym"))
-            taken.mark(start, end)
-    return acronyms
+def _fix_labels(body: str, mentions: list[Mention]) -> None:
+    """Make labels agree inside an article ('Tigist Alemu' ORG + 'Alemu' PERSON -> a person)."""
+    org_words = load_word_list("org_words.txt")
+    titles = load_word_list("titles.txt")
+    single_people = {
+        body[m.start : m.end]
+        for m in mentions
+        if m.label == "PERSON" and " " not in body[m.start : m.end]
+    }
+    company_heads = {
+        words[0]: m
+        for m in mentions
+        if m.label == "ORG"
+        and len(words := body[m.start : m.end].split()) > 1
+        and fold_text(words[-1]) in org_words
+    }
+    for m in mentions:
+        words = body[m.start : m.end].split()
+        folded = [fold_text(word) for word in words]
+        if (
+            m.label == "ORG"
+            and 2 <= len(words) <= 3
+            and words[-1] in single_people
+            and all(word[:1].isupper() and word.isalpha() for word in words)
+            and not any(word in org_words or word in titles for word in folded)
+        ):
+            m.label = "PERSON"
+        elif (
+            len(words) == 1
+            and words[0] in company_heads
+            and (m.label == "PERSON" or (m.label == "GPE" and not geo.find_places(words[0])))
+        ):
+            m.label = "ORG"
+            m.local_name = company_heads[words[0]].local_name
 
 
-def _propagate(
-    body: str, mentions: list[Mention], forms: dict[str, str], taken: _Occupancy
-) -> None:
+def _propagate(body: str, mentions: list[Mention], forms: dict[str, str], taken: Occupancy) -> None:
     """Tag further occurrences of names already found in the article (NER misses repeats)."""
     if not forms:
         return
@@ -120,21 +96,22 @@ def _propagate(
 def _link_people(mentions: list[Mention]) -> None:
     """Give short person mentions the full name they stand for ('Milley' -> 'Mark A. Milley')."""
     people = [m for m in mentions if m.label == "PERSON"]
+    parts = {
+        name: person_parts(name_key("person", name)) for name in {m.local_name for m in people}
+    }
     full: dict[str, list[str]] = defaultdict(list)
-    for name in sorted({m.local_name for m in people}):
-        tokens = name_key("person", name).split()
-        if len(tokens) >= 2:
-            full[tokens[-1]].append(name)
+    for name, (first, _, last) in sorted(parts.items()):
+        if first:
+            full[last].append(name)
     for m in people:
-        tokens = name_key("person", m.local_name).split()
-        if not tokens:
-            continue
+        first, _, last = parts[m.local_name]
+        size = len(name_key("person", m.local_name).split())
         candidates = [
             name
-            for name in full.get(tokens[-1], [])
+            for name in full.get(last, [])
             if name != m.local_name
-            and len(name_key("person", name).split()) > len(tokens)
-            and (len(tokens) == 1 or name_key("person", name).split()[0] == tokens[0])
+            and len(name_key("person", name).split()) > size
+            and (not first or parts[name][0] == first)
         ]
         longest = {
             name
@@ -150,6 +127,7 @@ def _link_organizations(
 ) -> None:
     """Give short organisation mentions their full name ('the Army' -> 'Iraqi Army')."""
     orgs = [m for m in mentions if m.label == "ORG"]
+    org_words = load_word_list("org_words.txt")
     names = sorted({m.local_name for m in orgs})
     keys = {name: name_key("organization", name).split() for name in names}
     for m in orgs:
@@ -160,6 +138,10 @@ def _link_organizations(
         candidates = set()
         for name in names:
             other = keys[name]
+            if len(tokens) == 1 and len(other) > 1 and other[0] == tokens[0]:
+                if other[-1] in org_words and tokens[0] not in qualifiers:
+                    candidates.add(name)  # 'Toyota' for 'Toyota Motor Corp'
+                continue
             if len(other) <= len(tokens) or other[-len(tokens) :] != tokens:
                 continue
             prefix = other[: -len(tokens)]
@@ -171,31 +153,43 @@ def _link_organizations(
 
 
 def _geo_keys(body: str, mentions: list[Mention], demonyms: list[str]) -> dict[int, str]:
-    """Return the place chosen for each location mention, in the context of the article."""
+    """Return the place chosen for each location mention, in the context of the article.
+
+    Countries named (or implied by a state, or a demonym) are strong hints; a city only hints
+    its country weakly and its state strongly. A name never hints itself ('Georgia').
+    """
     places = [m for m in mentions if m.label in ("GPE", "LOC")]
-    ranked = {name: geo.rank_places(name) for name in {m.local_name for m in places}}
-    countries: set[str] = {code for word in demonyms if (code := geo.demonym_country(word))}
-    areas: set[tuple[str, str]] = set()
-    for options in ranked.values():
+    named = {code for word in demonyms if (code := geo.demonym_country(word))}
+    hints: dict[str, tuple[str | None, tuple[str, str] | None]] = {}
+    for name in sorted({m.local_name for m in places}):
+        options = geo.rank_places(name)
         if not options:
             continue
         best_score, best = options[0]
         close = {
             p.country_code for score, p in options if best_score - score < geo.CONFIDENT_MARGIN
         }
-        if len(close) == 1 and best.country_code:
-            countries.add(best.country_code)
+        country = best.country_code if len(close) == 1 and best.kind != "city" else None
+        area = None
         if geo.is_confident(options) and best.kind in ("city", "subdivision") and best.country_code:
-            areas.add((best.country_code, best.admin1 or ""))
+            area = (best.country_code, best.admin1 or "")
+        hints[name] = (country, area)
+
+    def choose(name: str, within: geo.Place | None = None) -> geo.Place | None:
+        others = [hint for other, hint in hints.items() if other != name]
+        countries = named | {country for country, _ in others if country}
+        areas = {area for _, area in others if area}
+        return geo.choose_place(name, countries, areas, within)
+
     by_start = {m.start: m for m in places}
     chosen: dict[int, str] = {}
     for m in places:
         within = None
         if body[m.end : m.end + 2] == ", " and (nxt := by_start.get(m.end + 2)) is not None:
-            within = geo.choose_place(nxt.local_name, countries, areas)
+            within = choose(nxt.local_name)
             if within is not None and within.kind not in ("country", "subdivision"):
                 within = None
-        place = geo.choose_place(m.local_name, countries, areas, within)
+        place = choose(m.local_name, within)
         if place is not None:
             chosen[id(m)] = place.geo_key
     return chosen
@@ -230,12 +224,15 @@ def link_article(
     qualifiers: frozenset[str],
 ) -> list[dict]:
     """Return the article's mention rows (MENTION_SCHEMA) from the spans the pipeline found."""
-    taken = _Occupancy(len(body), blocked)
+    taken = Occupancy(len(body), blocked)
     mentions = sorted(found, key=lambda m: m.start)
     for m in mentions:
         taken.mark(m.start, m.end)
         m.local_name = _display(m, body[m.start : m.end])
-    acronyms = _add_acronyms(body, mentions, taken)
+    acronyms = add_acronyms(body, mentions, taken)
+    for m in mentions:
+        m.local_name = m.local_name or _display(m, body[m.start : m.end])
+    _fix_labels(body, mentions)
     surnames = {
         form: "PERSON"
         for m in mentions
@@ -275,8 +272,11 @@ def link_article(
     rows = []
     for m in sorted(mentions, key=lambda m: m.start):
         key = keys[id(m)]
-        if not key:
-            continue
+        text = body[m.start : m.end]
+        if not key or (
+            m.entity_type == "location" and "|" not in key and text.isupper() and len(text) <= 3
+        ):
+            continue  # an unknown short all-caps "place" is an acronym ('AI')
         rows.append(
             {
                 "article_id": article_id,

@@ -9,8 +9,9 @@ from functools import cache
 from spacy.language import Language
 
 from transforms.entities import geo
-from transforms.entities.linking import TYPE_OF_LABEL, Mention, count_labels, link_article
+from transforms.entities.linking import count_labels, link_article
 from transforms.entities.names import fold_text
+from transforms.entities.spans import TYPE_OF_LABEL, Mention
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,8 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from nameparser.config import CONSTANTS
+
 DATA_DIR = Path(__file__).parent / "data"
 
 _CHAR_MAP = str.maketrans(
@@ -54,7 +56,9 @@ _SPELLING = {
 _PARTICLES = frozenset({"al", "el"})
 _HYPHEN_PARTICLE = re.compile(r"(?<![\w'])(?:a[dlnrstz]|ash|el|ul|ud)-(?=\w)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
-_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "esq", "junior", "senior"})
+_NAME_SUFFIXES = frozenset(
+    s for s in CONSTANTS.suffix_not_acronyms if s.isascii() and s.isalpha() and len(s) > 1
+)
 _QUALIFIER_GLUE = frozenset({"of", "for", "the", "and"})
 _SPACES = re.compile(r"\s+")
 _DROPPED = re.compile(r"['.]")
@@ -102,39 +106,62 @@ def name_key(entity_type: str, name: str) -> str:
 
 
 def title_prefix_length(name: str, qualifiers: frozenset[str] = frozenset()) -> int:
-    """Return the length of the titles a person name starts with ('Gen ', 'Defense Minister ')."""
+    """Return the length of the titles a person name starts with ('Gen ', 'Energy Minister ')."""
     titles = load_word_list("titles.txt")
     words = list(re.finditer(r"\S+", name))
-    cut = 0
+    cut = pending = 0
     for index, match in enumerate(words[:-1]):
-        word = fold_text(match.group())
-        if word in titles:
-            cut = index + 1
-        elif not (word in qualifiers or word in _QUALIFIER_GLUE or word.isdigit()):
-            break
-    if cut == 0 or fold_text(words[cut].group()) in _QUALIFIER_GLUE:
+        folded = fold_text(match.group())
+        if folded and all(word in titles for word in folded.split()):
+            cut, pending = index + 1, 0
+        elif folded in qualifiers or folded in _QUALIFIER_GLUE or folded.isdigit():
+            continue
+        else:
+            # Portfolio words before a title ("Energy Minister", "Opposition leader").
+            pending += 1
+            if pending > 2:
+                break
+    rest = [fold_text(match.group()) for match in words[cut:]]
+    if cut == 0 or rest[0] in _QUALIFIER_GLUE or all(w in _NAME_SUFFIXES for w in rest):
         return 0
     return words[cut].start()
 
 
+@cache
+def _surname_particles() -> frozenset[str]:
+    """Return nameparser's surname particles ('von', 'bin', 'de la'), without the Arabic article."""
+    return frozenset(p for p in CONSTANTS.prefixes if p.isascii() and p.isalpha()) - _PARTICLES
+
+
 def person_parts(key: str) -> tuple[str, tuple[str, ...], str]:
-    """Split a folded person key into (first, middles, last); one-word keys have no first."""
+    """Split a folded person key into (first, middles, last); one-word keys have no first.
+
+    The last name starts at a surname particle: 'ursula von der leyen' -> last 'von der leyen',
+    so 'Salman' alone is not taken for 'Mohammed bin Salman'.
+    """
     tokens = key.split()
-    if len(tokens) == 1:
-        return "", (), tokens[0]
-    return tokens[0], tuple(tokens[1:-1]), tokens[-1]
+    particles = _surname_particles()
+    if len(tokens) == 1 or tokens[0] in particles:
+        return "", (), key
+    split = len(tokens) - 1
+    while split > 1 and tokens[split - 1] in particles:
+        split -= 1
+    return tokens[0], tuple(tokens[1:split]), " ".join(tokens[split:])
 
 
 def surname_forms(display: str) -> list[str]:
     """Return the short forms of a full name ('Othman al-Ghanimi' -> 'al-Ghanimi', 'Ghanimi')."""
     words = display.split()
+    if len(words) >= 3 and words[-1].rstrip(".").lower() in _NAME_SUFFIXES:
+        words = words[:-1]
     if len(words) < 2:
         return []
-    forms = [words[-1]]
-    if len(words) >= 3 and fold_text(words[-2]) in _PARTICLES:
+    start = len(words) - 1
+    while start > 1 and fold_text(words[start - 1]) in _surname_particles():
+        start -= 1
+    forms = [" ".join(words[start:])]
+    if start == len(words) - 1 and len(words) >= 3 and fold_text(words[-2]) in _PARTICLES:
         forms.insert(0, f"{words[-2]} {words[-1]}")
-    if words[-1].rstrip(".").lower() in _NAME_SUFFIXES and len(words) >= 3:
-        forms = [words[-2]]
     stripped = _HYPHEN_PARTICLE.sub("", forms[-1])
     if stripped != forms[-1]:
         forms.append(stripped)

@@ -133,6 +133,22 @@ def _apply_overrides(
     return display
 
 
+def _learn_acronyms(nodes: list[Node], clusters: Clusters) -> None:
+    """Join a bare acronym ('IAEA') to the long name it stood for in other articles."""
+    meanings: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for number, node in enumerate(nodes):
+        if node.entity_type != "organization":
+            continue
+        for text in node.texts:
+            key = name_key(node.entity_type, text)
+            if text.isupper() and 2 <= len(text) <= 10 and " " not in text and key != node.name_key:
+                meanings[(node.entity_type, key)].add(number)
+    for number, node in enumerate(nodes):
+        long_forms = meanings.get((node.entity_type, node.name_key))
+        if long_forms and len({clusters.find(other) for other in long_forms}) == 1:
+            clusters.union(min(long_forms), number)
+
+
 def _entity_row(
     members: list[Node], anchor: AliasEntry | None, display: str | None
 ) -> tuple[str, dict]:
@@ -214,6 +230,7 @@ def resolve_entities(
     for members in anchored.values():
         for node in members[1:]:
             clusters.union(members[0], node)
+    _learn_acronyms(nodes, clusters)
     match_people(nodes, clusters)
     match_organizations(nodes, clusters)
     anchor_of = {node: entry for entry, members in anchored.items() for node in members}

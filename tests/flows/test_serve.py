@@ -1,0 +1,119 @@
+"""`newsloom serve` runs the flow on schedule against a standing Prefect server and stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, SEEDS
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def standing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `prefect server start` (with its scheduler) on 127.0.0.1; yield its API URL."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1",
+    }
+    env.pop("PREFECT_API_URL", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    api = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{api}/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("prefect server did not start in 120 s")
+    yield api
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def completed_runs(warehouse: Path) -> int:
+    runs = warehouse / "lake" / "runs"
+    if not any(runs.glob("*-completed.parquet")):
+        return 0
+    with duckdb.connect() as con:
+        return con.execute(
+            f"select count(*) from read_parquet('{runs}/*.parquet') where run_status = 'completed'"
+        ).fetchone()[0]
+
+
+def test_serve_runs_on_schedule_and_stops_cleanly(standing_server: str, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    env = {**os.environ, "PREFECT_API_URL": standing_server, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+    command = [sys.executable, "-m", "flows.cli", "serve", "--interval", "5", "--name", "test"]
+    command += ["--warehouse", str(warehouse), "--workers", "1", str(SEEDS)]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 150
+        while completed_runs(warehouse) < 2 and time.monotonic() < deadline:
+            assert process.poll() is None, process.stdout.read().decode()[-3000:]
+            time.sleep(1)
+        assert completed_runs(warehouse) >= 2
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 0, output[-3000:]
+    with duckdb.connect(str(warehouse / "newsloom.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from fct_articles").fetchone()[0] == 2
+
+
+def test_serve_without_a_standing_server_explains(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "serve", "--interval", "60"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "prefect server start" in result.stdout + result.stderr
