@@ -1,4 +1,4 @@
-"""`newsloom serve` runs the flow on schedule against a standing Prefect server and stops cleanly."""
+"""`newsloom serve` runs the flow on schedule against a standing server and stops cleanly."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO, SEEDS
+from tests.conftest import SEEDS
 
 
 def free_port() -> int:

@@ -171,7 +171,7 @@ def _entity_row(
         entity_name = display
     elif anchor is not None:
         entity_name = anchor.name
-    elif place is not None and place.kind in ("country", "city"):
+    elif place is not None and place.kind == "country":
         entity_name = place.name
     else:
         entity_name = most_local
