@@ -9,6 +9,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from transforms import lake
+from transforms.enrich import resolve_to_lake
+from transforms.entities.model import stage_version
+from transforms.extract import EXTRACTOR_VERSION
 from transforms.models import run_models
 from transforms.publish import publish_warehouse
 from transforms.schemas import utc_now
@@ -20,10 +23,29 @@ def run_sql_models(settings: Settings, build_dir: Path) -> Path:
     """Build and test every model into a fresh DuckDB file under build_dir."""
     build_db = build_dir / "newsloom.duckdb"
     results = run_models(
-        settings.sql_dir, build_db, settings.lake_dir, build_dir, settings.dbt_threads
+        settings.sql_dir,
+        build_db,
+        settings.lake_dir,
+        build_dir,
+        settings.dbt_threads,
+        stage_version(settings.ner_model),
     )
     get_run_logger().info("models: %d nodes built and tested", len(results))
     return build_db
+
+
+@task(name="resolve_entities", cache_policy=NONE)
+def resolve_entity_table(settings: Settings, release_id: str) -> int:
+    """Resolve every current mention name into entities (overrides applied); return entities."""
+    names, entities = resolve_to_lake(
+        settings.lake_dir,
+        EXTRACTOR_VERSION,
+        stage_version(settings.ner_model),
+        settings.entity_overrides_path,
+        release_id,
+    )
+    get_run_logger().info("entities: %d names resolved into %d entities", names, entities)
+    return entities
 
 
 @task(name="publish_marts", cache_policy=NONE)
@@ -47,6 +69,7 @@ def build_warehouse(
     build_dir = settings.warehouse_dir / ".build" / release_id
     build_dir.mkdir(parents=True)
     try:
+        resolve_entity_table(settings, release_id)
         build_db = run_sql_models(settings, build_dir)
         return publish_marts(settings, build_db, release_id)
     finally:

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 DEFAULT_SOURCES = "sources.toml"
+DEFAULT_OVERRIDES = "entity_overrides.toml"
 console = Console(stderr=False)
 err_console = Console(stderr=True)
 
@@ -41,6 +42,12 @@ def _settings(args: argparse.Namespace) -> Any:
             raise FileNotFoundError(f"sources file not found: {args.sources}")
     elif Path(DEFAULT_SOURCES).is_file():
         overrides["sources_path"] = Path(DEFAULT_SOURCES)
+    if getattr(args, "entity_overrides", None):
+        overrides["entity_overrides_path"] = Path(args.entity_overrides)
+        if not overrides["entity_overrides_path"].is_file():
+            raise FileNotFoundError(f"entity overrides file not found: {args.entity_overrides}")
+    elif Path(DEFAULT_OVERRIDES).is_file():
+        overrides["entity_overrides_path"] = Path(DEFAULT_OVERRIDES)
     if getattr(args, "allow_private_hosts", False):
         overrides["fetch"] = {"allow_private_hosts": True}
     return Settings(**overrides)
@@ -230,6 +237,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--entity-overrides",
+        metavar="FILE",
+        help="entity aliases/merges/blocks TOML (default: ./entity_overrides.toml if present)",
+    )
     common.add_argument(
         "--warehouse",
         default="warehouse",

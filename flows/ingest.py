@@ -14,6 +14,8 @@ from flows.build import build_warehouse
 from transforms import lake
 from transforms.capture.sources import SourcesConfig
 from transforms.capture.store import capture_inputs
+from transforms.enrich import enrich_to_lake
+from transforms.entities.model import stage_version
 from transforms.extract import EXTRACTOR_VERSION, ExtractOptions
 from transforms.publish import warehouse_lock
 from transforms.publishers import PathMapping
@@ -32,6 +34,7 @@ class RunSummary:
     count_captured: int = 0
     count_unchanged: int = 0
     count_extracted: int = 0
+    count_mentions: int = 0
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     counts_published: dict[str, int] = field(default_factory=dict)
 
@@ -123,6 +126,37 @@ def extract_articles_batch(
     return count, dict(rejects)
 
 
+@task(name="plan_enrich_batches", cache_policy=NONE)
+def plan_enrich_batches(settings: Settings) -> list[list[str]]:
+    """Return capture ids of current articles without mentions at this NER version, in batches."""
+    pending = lake.pending_enrich_ids(
+        settings.lake_dir, EXTRACTOR_VERSION, stage_version(settings.ner_model)
+    )
+    size = settings.batch_size
+    return [pending[start : start + size] for start in range(0, len(pending), size)]
+
+
+@task(name="enrich_articles_batch", cache_policy=NONE)
+def enrich_articles_batch(
+    capture_ids: list[str], settings: Settings, run_id: str, number: int
+) -> int:
+    """Find entity mentions for one batch of articles in worker processes; return mentions."""
+    articles, mentions = enrich_to_lake(
+        settings.lake_dir,
+        capture_ids,
+        extractor_version=EXTRACTOR_VERSION,
+        ner_version=stage_version(settings.ner_model),
+        model_name=settings.ner_model,
+        workers=settings.workers,
+        part=f"{run_id}-e{number:05d}",
+        run_id=run_id,
+    )
+    get_run_logger().info(
+        "enrich batch %d: %d articles, %d mentions", number + 1, articles, mentions
+    )
+    return mentions
+
+
 def default_inputs() -> list[str]:
     """Return the bundled sample corpus."""
     return [str(SAMPLE_DIR / "seeds"), str(SAMPLE_DIR / "pages")]
@@ -172,6 +206,10 @@ def _ingest(inputs: list[str] | None, settings: Settings) -> RunSummary:
             )
             summary.count_extracted += count
             rejects.update(batch_rejects)
+        enrich_batches = plan_enrich_batches(settings)
+        logger.info("enrich: %d pending batches", len(enrich_batches))
+        for number, batch in enumerate(enrich_batches):
+            summary.count_mentions += enrich_articles_batch(batch, settings, summary.run_id, number)
         summary.rejects_by_reason = dict(rejects)
         summary.counts_published = build_warehouse(settings, summary.run_id)
     except BaseException as error:

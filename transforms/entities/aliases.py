@@ -1,4 +1,24 @@
-"""Alias tables: the shipped curated table, the user overrides file, and the ministry rule."""
+"""Alias tables: the shipped curated table, the user overrides file, and the ministry rule.
+
+The overrides file is TOML, read at every resolution (so it re-keys all past mentions)::
+
+    [[alias]]                      # more names for one entity (joins a curated entry if any)
+    entity_type = "person"
+    name = "Mark A. Milley"
+    aliases = ["General Milley"]
+
+    [[merge]]                      # force these into one entity, shown under `name`
+    entity_type = "organization"
+    names = ["Al Qaida", "Islamic State"]
+    name = "Jihadist groups"       # optional; default the first of names
+
+    [[block]]                      # never put these in the same entity
+    entity_type = "person"
+    names = ["Mark A. Milley", "Milley"]
+
+Names are matched like mentions (folded; places by their chosen place, or 'name|geonames:<id>').
+Unknown tables or fields raise ValueError.
+"""
 
 from __future__ import annotations
 
@@ -114,9 +134,12 @@ def _country_of(words: str) -> str | None:
         code = demonym_country(candidate)
         if code:
             return code
-        for found in find_places(candidate):
-            if found.place.kind == "country" and not found.is_alternate:
-                return found.place.country_code
+        found = find_places(candidate)
+        # Only a name that is nothing but a country: 'Georgia' may be the US state.
+        if found and all(c.place.kind == "country" for c in found if not c.is_alternate):
+            countries = {c.place.country_code for c in found if c.place.kind == "country"}
+            if len(countries) == 1:
+                return countries.pop()
     return None
 
 

@@ -175,11 +175,15 @@ def _geo_keys(body: str, mentions: list[Mention], demonyms: list[str]) -> dict[i
             area = (best.country_code, best.admin1 or "")
         hints[name] = (country, area)
 
+    memo: dict[tuple[str, geo.Place | None], geo.Place | None] = {}
+
     def choose(name: str, within: geo.Place | None = None) -> geo.Place | None:
-        others = [hint for other, hint in hints.items() if other != name]
-        countries = named | {country for country, _ in others if country}
-        areas = {area for _, area in others if area}
-        return geo.choose_place(name, countries, areas, within)
+        if (name, within) not in memo:
+            others = [hint for other, hint in hints.items() if other != name]
+            countries = named | {country for country, _ in others if country}
+            areas = {area for _, area in others if area}
+            memo[(name, within)] = geo.choose_place(name, countries, areas, within)
+        return memo[(name, within)]
 
     by_start = {m.start: m for m in places}
     chosen: dict[int, str] = {}

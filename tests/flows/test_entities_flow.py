@@ -1,0 +1,61 @@
+"""Entities through the whole flow: seeds share Baghdad; an overrides file re-keys on rebuild."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from flows.build import build_warehouse
+from flows.ingest import ingest_articles
+from tests.conftest import SEEDS
+from transforms.settings import Settings
+
+MENTIONING = """
+    select list_sort(list(distinct regexp_extract(articles.locator, '[^/]+$')))
+    from fct_article_entities as article_entities
+    inner join dim_entities as entities on article_entities.entity_id = entities.entity_id
+    inner join fct_articles as articles on article_entities.article_id = articles.article_id
+    where entities.entity_name = ?
+"""
+
+
+def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse_dir / "newsloom.duckdb"), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_entities_marts_and_overrides(prefect_api: str, tmp_path: Path) -> None:
+    settings = Settings(warehouse_dir=tmp_path / "warehouse", workers=1)
+    ingest_articles(inputs=[str(SEEDS)], settings=settings)
+
+    both = ["000_3a518643be283ca3.txt", "003_553c9cd52b557dc4.txt"]
+    assert query(settings, MENTIONING, ["Baghdad"]) == [(both,)]
+    baghdad = query(
+        settings,
+        "select country_code, round(latitude, 1), round(longitude, 1) from dim_entities "
+        "where entity_name = 'Baghdad'",
+    )
+    assert baghdad == [("IQ", 33.3, 44.4)]
+    offsets = query(
+        settings,
+        """
+        select count(*) filter (where substr(texts.body_text, mentions.start_char + 1,
+            mentions.end_char - mentions.start_char) != mentions.mention_text)
+        from fct_entity_mentions as mentions
+        inner join article_texts as texts on mentions.article_id = texts.article_id
+        """,
+    )
+    assert offsets == [(0,)]
+    assert query(settings, MENTIONING, ["Jihadist groups"]) == [(None,)]
+
+    overrides = tmp_path / "entity_overrides.toml"
+    overrides.write_text(
+        '[[merge]]\nentity_type = "organization"\n'
+        'names = ["Al Qaida", "Islamic State"]\nname = "Jihadist groups"\n'
+    )
+    build_warehouse(settings=settings.model_copy(update={"entity_overrides_path": overrides}))
+    assert query(settings, MENTIONING, ["Jihadist groups"]) == [(both,)]
+    assert query(settings, "select count(*) from dim_entities where entity_name = 'Al Qaida'") == [
+        (0,)
+    ]
