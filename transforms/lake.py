@@ -156,7 +156,7 @@ def read_captures(lake_dir: Path, capture_ids: list[str]) -> list[dict[str, Any]
             qualify row_number() over (partition by capture_id order by fetched_at) = 1
             """,
             [capture_ids],
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     return table.to_pylist()
 
 
@@ -193,7 +193,7 @@ def read_article_texts(
             order by capture_id
             """,
             {"ids": capture_ids, "version": extractor_version},
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     return table.to_pylist()
 
 
@@ -223,4 +223,4 @@ def read_mention_names(lake_dir: Path, extractor_version: str, ner_version: str)
             order by all
             """,
             {"extractor": extractor_version, "ner": ner_version},
-        ).fetch_arrow_table()
+        ).to_arrow_table()
