@@ -17,8 +17,9 @@ from rich.table import Table
 
 DEFAULT_SOURCES = "sources.toml"
 DEFAULT_OVERRIDES = "entity_overrides.toml"
-console = Console(stderr=False)
-err_console = Console(stderr=True)
+# Piped output (CI logs, files) is not cut at 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 def _prefect_defaults() -> None:
