@@ -28,8 +28,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
+## throughput and scale benchmarks (about an hour); writes benchmarks/RESULTS.md
 bench: $(STAMP)
-	$(BIN)/python benchmarks/extraction_speed.py
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) warehouse/lake warehouse/releases warehouse/marts warehouse/newsloom.duckdb

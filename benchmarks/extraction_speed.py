@@ -43,12 +43,12 @@ def run_baseline(pages: list[tuple[str, bytes]]) -> float:
     return time.perf_counter() - start
 
 
-def run_newsloom(captures: list[dict], workers: int, batch_size: int) -> float:
+def run_newsloom(captures: list[dict], workers: int, batch_size: int, timeout: float) -> float:
     """Time newsloom's extraction stage (batches, worker processes, cleaning, normalising)."""
     options = ExtractOptions()
     start = time.perf_counter()
     for first in range(0, len(captures), batch_size):
-        extract_batch(captures[first : first + batch_size], options, workers)
+        extract_batch(captures[first : first + batch_size], options, workers, timeout)
     return time.perf_counter() - start
 
 
@@ -60,6 +60,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--batch-size", type=int, default=250)
+    parser.add_argument("--timeout", type=float, default=30.0, help="per-document timeout, s")
     args = parser.parse_args()
     if not args.pages.is_dir():
         sys.exit(f"page corpus not found at {args.pages}: pass --pages DIR")
@@ -68,10 +69,11 @@ def main() -> None:
         Capture(locator=loc, source_kind="file", body=html).to_row("bench") for loc, html in pages
     ]
     baseline, newsloom = [], []
-    run_newsloom(captures[:50], args.workers, args.batch_size)  # warm the forkserver and imports
+    # Warm the forkserver and imports first.
+    run_newsloom(captures[:50], args.workers, args.batch_size, args.timeout)
     for _ in range(args.repeats):
         baseline.append(run_baseline(pages))
-        newsloom.append(run_newsloom(captures, args.workers, args.batch_size))
+        newsloom.append(run_newsloom(captures, args.workers, args.batch_size, args.timeout))
     base_median, ours_median = statistics.median(baseline), statistics.median(newsloom)
     print(
         f"# extraction benchmark ({platform.machine()}, {os.cpu_count()} cores, "

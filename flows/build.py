@@ -29,6 +29,7 @@ def run_sql_models(settings: Settings, build_dir: Path) -> Path:
         build_dir,
         settings.dbt_threads,
         stage_version(settings.ner_model),
+        settings.duckdb_memory_limit,
     )
     get_run_logger().info("models: %d nodes built and tested", len(results))
     return build_db

@@ -98,6 +98,26 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    """Merge the lake's small Parquet part files (kill-safe; the marts are unchanged)."""
+    from transforms import lake
+    from transforms.publish import warehouse_lock
+
+    settings = _settings(args).resolved()
+    if not settings.lake_dir.exists():
+        err_console.print(f"no warehouse at {settings.warehouse_dir}: run `newsloom run` first")
+        return 1
+    with warehouse_lock(settings.warehouse_dir):
+        lake.ensure_lake(settings.lake_dir)
+        merged = lake.compact_lake(settings.lake_dir, min_parts=2)
+    rows = [
+        (table, f"{files_in} files -> {files_out}")
+        for table, (files_in, files_out) in merged.items()
+    ]
+    _print_counts("newsloom compact", rows or [("nothing to compact", "")])
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the ingest flow on a schedule until interrupted (one run at a time)."""
     from datetime import timedelta
@@ -278,6 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
         "build", parents=[common], help="rebuild, test and publish the models only"
     )
     build.set_defaults(handler=cmd_build)
+
+    compact = sub.add_parser(
+        "compact", parents=[common], help="merge the lake's small Parquet part files"
+    )
+    compact.set_defaults(handler=cmd_compact)
 
     query = sub.add_parser(
         "query", parents=[common], help="run SQL against the warehouse (read-only)"

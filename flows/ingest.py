@@ -7,10 +7,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NONE
 
 from flows.build import build_warehouse
+from flows.runners import batch_processes, batch_task_runner
 from transforms import lake
 from transforms.capture.sources import SourcesConfig
 from transforms.capture.store import capture_inputs
@@ -22,7 +23,7 @@ from transforms.publishers import PathMapping
 from transforms.schemas import utc_now
 from transforms.settings import SAMPLE_DIR, Settings
 from transforms.sources_map import load_sources_config, path_mappings
-from transforms.workers import extract_to_lake
+from transforms.workers import extract_to_lake, stop_workers
 
 
 @dataclass
@@ -118,11 +119,42 @@ def extract_articles_batch(
         path_mappings=mappings,
     )
     count, rejects = extract_to_lake(
-        settings.lake_dir, capture_ids, options, settings.workers, f"{run_id}-x{number:05d}", run_id
+        settings.lake_dir,
+        capture_ids,
+        options,
+        batch_processes(settings),
+        f"{run_id}-x{number:05d}",
+        run_id,
+        timeout=settings.document_timeout_seconds,
     )
     get_run_logger().info(
         "extract batch %d: %d articles, %d rejected", number + 1, count, sum(rejects.values())
     )
+    return count, dict(rejects)
+
+
+@flow(name="extract_articles")
+def extract_articles(
+    settings: Settings, run_id: str, mappings: tuple[PathMapping, ...]
+) -> tuple[int, dict[str, int]]:
+    """Extract every pending capture, the batch tasks submitted to the configured task runner."""
+    batches = plan_extract_batches(settings)
+    get_run_logger().info(
+        "extract: %d pending batches of up to %d on the %s runner",
+        len(batches),
+        settings.batch_size,
+        settings.task_runner,
+    )
+    futures = extract_articles_batch.map(
+        batches, unmapped(settings), unmapped(run_id), range(len(batches)), unmapped(mappings)
+    )
+    count, rejects = 0, Counter[str]()
+    for future in futures:
+        batch_count, batch_rejects = future.result()
+        count += batch_count
+        rejects.update(batch_rejects)
+    # The pool is kept across batches, not across stages: the NER stage needs the memory.
+    stop_workers()
     return count, dict(rejects)
 
 
@@ -155,6 +187,17 @@ def enrich_articles_batch(
         "enrich batch %d: %d articles, %d mentions", number + 1, articles, mentions
     )
     return mentions
+
+
+@task(name="compact_lake", cache_policy=NONE)
+def compact_lake_parts(settings: Settings) -> int:
+    """Merge small lake part files (many small runs leave many); return files merged."""
+    merged = lake.compact_lake(settings.lake_dir)
+    if merged:
+        get_run_logger().info(
+            "compacted: %s", ", ".join(f"{t} {a}->{b}" for t, (a, b) in merged.items())
+        )
+    return sum(files_in for files_in, _ in merged.values())
 
 
 def default_inputs() -> list[str]:
@@ -198,19 +241,17 @@ def _ingest(inputs: list[str] | None, settings: Settings) -> RunSummary:
         )
         summary.count_captured, summary.count_unchanged = captured, unchanged
         rejects.update(capture_rejects)
-        batches = plan_extract_batches(settings)
-        logger.info("extract: %d pending batches of up to %d", len(batches), settings.batch_size)
-        for number, batch in enumerate(batches):
-            count, batch_rejects = extract_articles_batch(
-                batch, settings, summary.run_id, number, path_mappings(config)
-            )
-            summary.count_extracted += count
-            rejects.update(batch_rejects)
+        extract_stage = extract_articles.with_options(task_runner=batch_task_runner(settings))
+        summary.count_extracted, extract_rejects = extract_stage(
+            settings, summary.run_id, path_mappings(config)
+        )
+        rejects.update(extract_rejects)
         enrich_batches = plan_enrich_batches(settings)
         logger.info("enrich: %d pending batches", len(enrich_batches))
         for number, batch in enumerate(enrich_batches):
             summary.count_mentions += enrich_articles_batch(batch, settings, summary.run_id, number)
         summary.rejects_by_reason = dict(rejects)
+        compact_lake_parts(settings)
         summary.counts_published = build_warehouse(settings, summary.run_id)
     except BaseException as error:
         summary.rejects_by_reason = dict(rejects)

@@ -35,13 +35,19 @@ def _mentions_chunk(
 ) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """Return (capture_id, article_id, mentions) for a chunk of articles, inside one worker."""
     nlp = _worker_nlp(model_name)
-    docs = [(a["article_id"], a["title"], a["body_text"]) for a in articles]
+    # Keyed by capture: two versions of one article in a batch each keep their own mentions.
+    docs = [(a["capture_id"], a["title"], a["body_text"]) for a in articles]
     rows = find_mentions_batch(nlp, docs)
-    by_article: dict[str, list[dict[str, Any]]] = {}
+    by_capture: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        by_article.setdefault(row["article_id"], []).append(row)
+        by_capture.setdefault(row["article_id"], []).append(row)
     return [
-        (a["capture_id"], a["article_id"], by_article.get(a["article_id"], [])) for a in articles
+        (
+            a["capture_id"],
+            a["article_id"],
+            [{**row, "article_id": a["article_id"]} for row in by_capture.get(a["capture_id"], [])],
+        )
+        for a in articles
     ]
 
 

@@ -28,11 +28,13 @@ from transforms.normalize import (
 )
 from transforms.publishers import PathMapping, resolve_publisher
 from transforms.schemas import Reject, utc_now
+from transforms.signatures import compute_signatures
+from transforms.wires import find_wire_agency
 
 logger = logging.getLogger(__name__)
 
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 EXTRACTOR_VERSION = f"newsloom-rules{RULES_VERSION}+trafilatura{trafilatura.__version__}"
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".text")
 ERROR_PAGE_RE = re.compile(
@@ -138,6 +140,10 @@ def _extract_html(text: str, url: str | None) -> dict[str, Any]:
         ("jsonld", "meta", "html"),
     )
     published_at, published_source = _published_at(evidence, document.date, canonical or url)
+    modified_at, _source = _first(
+        {key: parse_datetime_utc(value) for key, value in evidence.modified.items()},
+        ("jsonld", "meta"),
+    )
     body_text = _drop_leading_headline(body_text, {title, document.title})
     return {
         "body_text": body_text,
@@ -155,6 +161,7 @@ def _extract_html(text: str, url: str | None) -> dict[str, Any]:
         "language_source": language_source,
         "published_at": published_at,
         "published_at_source": published_source,
+        "modified_at": modified_at,
         "categories": list(document.categories or []),
         "tags": list(document.tags or []),
         "extraction_method": "trafilatura",
@@ -185,6 +192,7 @@ def _extract_text(text: str) -> dict[str, Any]:
         "language_source": None,
         "published_at": None,
         "published_at_source": None,
+        "modified_at": None,
         "categories": [],
         "tags": [],
         "extraction_method": "text_rules",
@@ -261,6 +269,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         mappings=options.path_mappings,
     )
     content_sha256 = hash_content(body_text)
+    signatures = compute_signatures(body_text)
     return {
         **fields,
         "article_id": make_article_id(fields["canonical_url"], content_sha256),
@@ -276,6 +285,11 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         "dateline_source": "text" if dateline else None,
         "count_words": words,
         "content_sha256": content_sha256,
+        "wire_agency": find_wire_agency(body_text),
+        "minhash": signatures.minhash,
+        "count_shingles": signatures.count_shingles,
+        "topic_minhash": signatures.topic_minhash,
+        "count_topic_terms": signatures.count_topic_terms,
         "extractor_version": options.extractor_version,
         "fetched_at": capture["fetched_at"],
         "extracted_at": utc_now(),

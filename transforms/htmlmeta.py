@@ -34,6 +34,7 @@ class HtmlEvidence:
     titles: dict[str, str] = field(default_factory=dict)
     authors: dict[str, list[str]] = field(default_factory=dict)
     published: dict[str, str] = field(default_factory=dict)
+    modified: dict[str, str] = field(default_factory=dict)
     canonical: dict[str, str] = field(default_factory=dict)
     site_names: dict[str, str] = field(default_factory=dict)
     publisher_urls: dict[str, str] = field(default_factory=dict)
@@ -91,6 +92,8 @@ def _read_jsonld(tree: lxml_html.HtmlElement, evidence: HtmlEvidence) -> None:
                 evidence.authors.setdefault("jsonld", authors)
             if published := obj.get("datePublished") or obj.get("dateCreated"):
                 evidence.published.setdefault("jsonld", str(published))
+            if modified := obj.get("dateModified"):
+                evidence.modified.setdefault("jsonld", str(modified))
             if url := obj.get("url") or obj.get("mainEntityOfPage"):
                 if isinstance(url, dict):
                     url = url.get("@id") or url.get("url")
@@ -116,6 +119,9 @@ META_FIELDS = {
     "pubdate": "published",
     "publishdate": "published",
     "dc.date.issued": "published",
+    "article:modified_time": "modified",
+    "og:updated_time": "modified",
+    "dc.date.modified": "modified",
     "og:url": "canonical",
     "og:site_name": "site_names",
     "application-name": "site_names",

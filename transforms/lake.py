@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ def ensure_lake(lake_dir: Path) -> None:
     for table, schema in LAKE_TABLES.items():
         folder = table_dir(lake_dir, table)
         folder.mkdir(parents=True, exist_ok=True)
+        recover_compaction(folder)
         for stale in folder.glob("*.tmp"):
             stale.unlink(missing_ok=True)
         if not (folder / EMPTY_PART).exists():
@@ -224,3 +227,93 @@ def read_mention_names(lake_dir: Path, extractor_version: str, ner_version: str)
             """,
             {"extractor": extractor_version, "ner": ner_version},
         ).to_arrow_table()
+
+
+# Compaction: many small runs (a feed polled every few minutes) leave many tiny part files.
+COMPACTION_JOURNAL = "_compaction.json"
+SMALL_PART_BYTES = 2**20
+COMPACTED_PART_BYTES = 64 * 2**20
+MIN_SMALL_PARTS = 16
+ROW_GROUP_BYTES = 16 * 2**20
+
+
+def recover_compaction(folder: Path) -> None:
+    """Finish a compaction a killed process left: drop the inputs once the merged file exists."""
+    journal = folder / COMPACTION_JOURNAL
+    if not journal.exists():
+        return
+    plan = json.loads(journal.read_text())
+    if (folder / plan["output"]).exists():
+        for name in plan["inputs"]:
+            (folder / name).unlink(missing_ok=True)
+    journal.unlink()
+
+
+def _merge_parts(folder: Path, parts: list[Path]) -> Path:
+    """Merge part files into one, kill-safe: journal, atomic rename, then drop the inputs."""
+    final = folder / f"compact-{uuid.uuid4().hex[:16]}.parquet"
+    temp = final.with_name(f".{final.name}.tmp")
+    # Stream: hold one row group's worth of parts in memory, never the whole merge.
+    with pq.ParquetWriter(temp, pq.read_schema(parts[0]), compression="zstd") as writer:
+        pending: list[pa.Table] = []
+        pending_bytes = 0
+        for part in [*parts, None]:
+            if part is not None:
+                pending.append(pq.read_table(part))
+                pending_bytes += pending[-1].nbytes
+            if pending and (part is None or pending_bytes >= ROW_GROUP_BYTES):
+                writer.write_table(pa.concat_tables(pending))
+                pending, pending_bytes = [], 0
+    with open(temp, "rb") as handle:
+        os.fsync(handle.fileno())
+    # The journal lands before the merged file appears, so a kill at any point is repaired by
+    # recover_compaction (run by ensure_lake, under the warehouse lock): no row lost or doubled.
+    plan = {"output": final.name, "inputs": [part.name for part in parts]}
+    journal_temp = folder / f".{COMPACTION_JOURNAL}.tmp"
+    journal_temp.write_text(json.dumps(plan))
+    os.replace(journal_temp, folder / COMPACTION_JOURNAL)
+    os.replace(temp, final)
+    for part in parts:
+        part.unlink()
+    (folder / COMPACTION_JOURNAL).unlink()
+    return final
+
+
+def compact_table(lake_dir: Path, table: str, min_parts: int = MIN_SMALL_PARTS) -> tuple[int, int]:
+    """Merge a table's small part files once there are `min_parts`; return (files in, out)."""
+    folder = table_dir(lake_dir, table)
+    recover_compaction(folder)
+    small = sorted(
+        path
+        for path in folder.glob("*.parquet")
+        if path.name != EMPTY_PART and path.stat().st_size < SMALL_PART_BYTES
+    )
+    if len(small) < min_parts:
+        return 0, 0
+    # Parts written before a column was added keep their own schema: merge like with like.
+    by_schema: dict[str, list[Path]] = {}
+    for path in small:
+        by_schema.setdefault(pq.read_schema(path).to_string(), []).append(path)
+    merged_in = merged_out = 0
+    for parts in by_schema.values():
+        group: list[Path] = []
+        size = 0
+        for path in [*parts, None]:
+            if path is not None and size + path.stat().st_size <= COMPACTED_PART_BYTES:
+                group.append(path)
+                size += path.stat().st_size
+                continue
+            if len(group) > 1:
+                _merge_parts(folder, group)
+                merged_in, merged_out = merged_in + len(group), merged_out + 1
+            group, size = ([path], path.stat().st_size) if path is not None else ([], 0)
+    return merged_in, merged_out
+
+
+def compact_lake(lake_dir: Path, min_parts: int = MIN_SMALL_PARTS) -> dict[str, tuple[int, int]]:
+    """Compact every lake table that has `min_parts` small part files; return what was merged."""
+    merged = {table: compact_table(lake_dir, table, min_parts) for table in LAKE_TABLES}
+    merged = {table: counts for table, counts in merged.items() if counts[0]}
+    if merged:
+        logger.info("compacted %s", merged)
+    return merged

@@ -34,11 +34,15 @@ def run_models(
     work_dir: Path,
     threads: int,
     ner_version: str = "",
+    memory_limit: str | None = None,
 ) -> list[ModelResult]:
     """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors."""
     from dbt.cli.main import dbtRunner
 
     os.environ["NEWSLOOM_DBT_DATABASE"] = str(database_path)
+    if memory_limit:
+        # Read by the dbt profile: DuckDB spills to disk past it instead of growing with the lake.
+        os.environ["NEWSLOOM_DUCKDB_MEMORY_LIMIT"] = memory_limit
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     dbt_vars = {
         "lake_dir": str(lake_dir),

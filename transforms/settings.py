@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from transforms.capture.settings import FetchSettings
@@ -48,6 +49,26 @@ class Settings(BaseSettings):
         None, description="TOML of entity aliases, merges and blocks applied on every build."
     )
     dbt_threads: int = Field(2, ge=1)
+    duckdb_memory_limit: str = Field(
+        "1GB", description="DuckDB's memory cap in the SQL build; past it, it spills to disk."
+    )
+    document_timeout_seconds: float = Field(
+        30.0, gt=0, description="A page still extracting after this is rejected as timeout."
+    )
+    task_runner: Literal["local", "dask"] = Field(
+        "local", description="Where batch tasks run: this machine's workers, or a Dask cluster."
+    )
+    dask_address: str | None = Field(
+        None, description="Dask scheduler (tcp://host:8786); unset with dask: a local cluster."
+    )
+    dask_workers: int = Field(2, ge=1, description="Worker processes of a local Dask cluster.")
+
+    @model_validator(mode="after")
+    def _check_runner(self) -> Settings:
+        """Refuse a Dask address the local runner would silently ignore."""
+        if self.dask_address and self.task_runner != "dask":
+            raise ValueError("dask_address is set but task_runner is 'local': set it to 'dask'")
+        return self
 
     @property
     def lake_dir(self) -> Path:

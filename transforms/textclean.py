@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 # Whole-line boilerplate seen in real dumps and pages; each is matched against a stripped line.
 BOILERPLATE_LINE_PATTERNS = [
     r"a\+\s*a-",
-    r"(sign|signup|sign-up) up for (the|our) .{0,40}",
+    r"(sign|signup|sign-up) up for (the|our) .{0,100}",
     r"subscribe( now)?( to (our|the) .{0,40})?",
     r"get the latest news( and updates)?( straight)? to your inbox\.?",
     r"(download|get) (our|the) .{0,20}app.*",
@@ -21,6 +21,9 @@ BOILERPLATE_LINE_PATTERNS = [
     r"(share|share this|share on) ?(article|story|facebook|twitter|x|whatsapp|email)?:?",
     r"(advertisement|sponsored content|ad)",
     r"(read more|related( articles| stories)?|most read|more on this story):?",
+    r"(read more|see also|also read|related): .{1,160}",
+    r"listen to (this|the) (article|story)( \W? ?\d+ min(ute)?s?)?",
+    r"story continues below( (the )?advertisement)?",
     r"(print|email|comments?)( \(\d+\))?",
     r"follow us on .{0,40}",
     r"(all rights reserved\.?)",

@@ -6,11 +6,14 @@ import atexit
 import functools
 import logging
 import multiprocessing
+import threading
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
 
 from transforms import lake
 from transforms.extract import ExtractOptions, extract_capture
@@ -43,7 +46,7 @@ def _extract_one(capture: dict[str, Any], options: ExtractOptions) -> dict[str, 
 def _extract_chunk(
     captures: list[dict[str, Any]], options: ExtractOptions
 ) -> list[dict[str, Any] | Reject]:
-    """Extract a chunk of captures inside one worker."""
+    """Extract captures one after another in this process."""
     return [_extract_one(capture, options) for capture in captures]
 
 
@@ -52,33 +55,94 @@ def _warm_worker() -> None:
     detect_language("warm up the language identifier with a short sentence")
 
 
-@functools.cache
-def _process_pool(workers: int) -> ProcessPoolExecutor:
+_POOL_LOCK = threading.Lock()
+_POOLS: list[ProcessPool] = []
+
+
+def _process_pool(workers: int) -> ProcessPool:
     """Return this process's pool of extraction workers, created on first use."""
+    # Batch tasks may run in several threads at once: they share one pool.
+    with _POOL_LOCK:
+        return _new_process_pool(workers)
+
+
+@functools.cache
+def _new_process_pool(workers: int) -> ProcessPool:
+    """Start a pool of `workers` extraction processes (cached: one per size and process)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker)
-    atexit.register(pool.shutdown, cancel_futures=True)
+    # pebble, unlike concurrent.futures, can stop one worker whose task runs over its timeout
+    # and start a fresh one in its place, leaving the rest of the pool and the batch alone.
+    pool = ProcessPool(max_workers=workers, initializer=_warm_worker, context=context)
+    atexit.register(pool.stop)
+    _POOLS.append(pool)
     return pool
 
 
+def stop_workers() -> None:
+    """Stop this process's extraction workers (started again on next use), freeing their memory."""
+    with _POOL_LOCK:
+        for pool in _POOLS:
+            pool.stop()
+            pool.join()
+        _POOLS.clear()
+        _new_process_pool.cache_clear()
+
+
+def _can_start_processes() -> bool:
+    """Return False inside a daemonic process (e.g. a default Dask worker): no children there."""
+    return not multiprocessing.current_process().daemon
+
+
+def _collect(
+    future: Future, capture: dict[str, Any], options: ExtractOptions, timeout: float | None
+) -> dict[str, Any] | Reject:
+    """Return one document's outcome, turning a timeout or a dead worker into a reject."""
+    try:
+        return future.result()
+    except TimeoutError:
+        reason, detail = "timeout", f"extraction ran over {timeout:g} s; its worker was replaced"
+    except ProcessExpired as error:
+        reason, detail = "worker_died", f"the worker process died: {error}"
+    logger.warning("extract %s on %s", reason, capture["locator"])
+    return Reject(
+        stage="extract",
+        locator=capture["locator"],
+        reason=reason,
+        detail=detail,
+        capture_id=capture["capture_id"],
+        extractor_version=options.extractor_version,
+    )
+
+
 def extract_batch(
-    captures: list[dict[str, Any]], options: ExtractOptions, workers: int
+    captures: list[dict[str, Any]],
+    options: ExtractOptions,
+    workers: int,
+    timeout: float | None = None,
 ) -> tuple[list[dict[str, Any]], list[Reject]]:
-    """Extract a batch of captures with `workers` processes; return (articles, rejects)."""
-    if workers <= 1 or len(captures) < 4:
+    """Extract a batch with `workers` processes, each document cut off after `timeout` seconds."""
+    if not captures:
+        return [], []
+    if not _can_start_processes():
+        logger.warning("no worker processes here (daemonic process): no per-document timeout")
         results = _extract_chunk(captures, options)
     else:
-        # Small chunks keep both cores busy when a few pages are slow.
-        size = max(1, len(captures) // (workers * 8))
-        chunks = [captures[i : i + size] for i in range(0, len(captures), size)]
+        # One task per document, so a timeout stops that document only.
         try:
-            mapped = _process_pool(workers).map(_extract_chunk, chunks, [options] * len(chunks))
-            results = [result for chunk_results in mapped for result in chunk_results]
-        except BrokenProcessPool:
-            # A worker died (out of memory, killed): start a fresh pool next time, redo here.
-            logger.warning("a worker process died; extracting this batch in-process")
-            _process_pool.cache_clear()
+            pool = _process_pool(workers)
+            futures = [
+                pool.schedule(_extract_one, args=(capture, options), timeout=timeout)
+                for capture in captures
+            ]
+            results = [
+                _collect(future, capture, options, timeout)
+                for future, capture in zip(futures, captures, strict=True)
+            ]
+        except (BrokenProcessPool, RuntimeError):
+            # The pool itself broke (workers cannot start): a fresh pool next time, redo here.
+            logger.warning("the worker pool broke; extracting this batch in-process")
+            _new_process_pool.cache_clear()
             results = _extract_chunk(captures, options)
     articles = [result for result in results if isinstance(result, dict)]
     rejects = [result for result in results if isinstance(result, Reject)]
@@ -92,10 +156,11 @@ def extract_to_lake(
     workers: int,
     part: str,
     run_id: str,
+    timeout: float | None = None,
 ) -> tuple[int, Counter[str]]:
     """Extract one batch of stored captures and write its articles and rejects to the lake."""
     captures = lake.read_captures(lake_dir, capture_ids)
-    articles, rejects = extract_batch(captures, options, workers)
+    articles, rejects = extract_batch(captures, options, workers, timeout)
     for article in articles:
         article["_run_id"] = run_id
     # Rejects first: a run killed between the two writes redoes only the articles.

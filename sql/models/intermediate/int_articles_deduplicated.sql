@@ -1,4 +1,5 @@
--- grain: one row per article_id; the latest capture is the current version
+-- grain: one row per article_id; the latest capture is the current version (latest by the
+-- page's own modified/published time first, so capture order does not decide it)
 with articles as (
     select * from {{ ref('stg_lake__articles') }}
 ),
@@ -18,7 +19,10 @@ latest as (
     from articles
     qualify row_number() over (
         partition by article_id
-        order by fetched_at desc, capture_id desc
+        order by
+            coalesce(modified_at, published_at) desc nulls last,
+            fetched_at desc,
+            capture_id desc
     ) = 1
 ),
 

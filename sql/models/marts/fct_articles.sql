@@ -4,14 +4,18 @@ with articles as (
 ),
 
 duplicates as (
-    select * from {{ ref('int_articles_exact_duplicates') }}
+    select * from {{ ref('int_duplicate_clusters') }}
+),
+
+stories as (
+    select * from {{ ref('int_story_clusters') }}
 ),
 
 final as (
     select
         articles.article_id,
         articles.source_id,
-        coalesce(duplicates.duplicate_of_article_id, articles.article_id) as story_id,
+        stories.story_id,
         articles.capture_id,
         articles.locator,
         articles.source_kind,
@@ -32,8 +36,14 @@ final as (
         articles.language_source,
         articles.count_words,
         articles.content_sha256,
-        duplicates.duplicate_of_article_id is not null as is_duplicate,
-        duplicates.duplicate_of_article_id,
+        coalesce(duplicates.duplicate_role in ('copy', 'update'), false) as is_duplicate,
+        case
+            when duplicates.duplicate_role != 'original' then duplicates.duplicate_cluster_id
+        end as duplicate_of_article_id,
+        duplicates.duplicate_cluster_id,
+        duplicates.duplicate_role,
+        articles.wire_agency,
+        articles.modified_at,
         articles.source_id_source,
         articles.extraction_method,
         articles.extractor_version,
@@ -44,6 +54,8 @@ final as (
     from articles
     left join duplicates
         on articles.article_id = duplicates.article_id
+    inner join stories
+        on articles.article_id = stories.article_id
 )
 
 select * from final

@@ -1,0 +1,116 @@
+-- grain: one row per current article that has an exact or near duplicate (article_id), with
+-- its cluster (duplicate_cluster_id = the first published member) and its role in it
+with recursive
+
+articles as (
+    select
+        article_id,
+        source_id,
+        content_sha256,
+        minhash,
+        count_shingles,
+        published_at,
+        first_fetched_at
+    from {{ ref('int_articles_deduplicated') }}
+),
+
+exact_duplicates as (
+    select * from {{ ref('int_articles_exact_duplicates') }}
+),
+
+near_duplicates as (
+    select * from {{ ref('int_near_duplicate_pairs') }}
+),
+
+edges as (
+    select
+        article_id as node_id,
+        duplicate_of_article_id as neighbour_id
+    from exact_duplicates
+    union
+    select
+        duplicate_of_article_id as node_id,
+        article_id as neighbour_id
+    from exact_duplicates
+    union
+    select
+        article_id_a as node_id,
+        article_id_b as neighbour_id
+    from near_duplicates
+    union
+    select
+        article_id_b as node_id,
+        article_id_a as neighbour_id
+    from near_duplicates
+),
+
+{{ connected_components('components', 'edges') }},
+
+members as (
+    select
+        components.component_id,
+        articles.*
+    from components
+    inner join articles
+        on components.node_id = articles.article_id
+),
+
+originals as (
+    select
+        component_id,
+        article_id as duplicate_cluster_id,
+        source_id as original_source_id,
+        content_sha256 as original_content_sha256,
+        minhash as original_minhash,
+        count_shingles as original_count_shingles
+    from members
+    qualify row_number() over (
+        partition by component_id
+        order by published_at asc nulls last, first_fetched_at asc, article_id asc
+    ) = 1
+),
+
+scored as (
+    select
+        members.article_id,
+        members.source_id,
+        members.content_sha256,
+        members.count_shingles,
+        originals.duplicate_cluster_id,
+        originals.original_source_id,
+        originals.original_content_sha256,
+        originals.original_count_shingles,
+        list_sum(
+            list_transform(
+                range(1, len(members.minhash) + 1),
+                lambda position: (members.minhash[position] = originals.original_minhash[position])::int
+            )
+        ) / len(members.minhash) as jaccard_to_original
+    from members
+    inner join originals
+        on members.component_id = originals.component_id
+),
+
+final as (
+    select
+        article_id,
+        duplicate_cluster_id,
+        case
+            when article_id = duplicate_cluster_id then 'original'
+            -- the first publisher's own later, changed text (a new URL for a developing story)
+            when source_id = original_source_id
+                and content_sha256 != original_content_sha256 then 'update'
+            else 'copy'
+        end as duplicate_role,
+        article_id != duplicate_cluster_id
+            and content_sha256 = original_content_sha256 as is_exact_duplicate,
+        jaccard_to_original,
+        least(
+            1.0,
+            jaccard_to_original * (count_shingles + original_count_shingles)
+            / (1 + jaccard_to_original) / nullif(least(count_shingles, original_count_shingles), 0)
+        ) as containment_to_original
+    from scored
+)
+
+select * from final

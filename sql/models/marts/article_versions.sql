@@ -1,0 +1,74 @@
+-- grain: one row per version of an article (article_version_id): each distinct normalised body
+-- captured under one article_id, valid from its modified (else published, else first capture)
+-- time until the next version's
+with captures as (
+    select
+        article_id,
+        capture_id,
+        content_sha256,
+        title,
+        count_words,
+        published_at,
+        modified_at,
+        fetched_at
+    from {{ ref('stg_lake__articles') }}
+),
+
+versions as (
+    select
+        article_id,
+        content_sha256,
+        -- the same order int_articles_deduplicated uses to pick the current capture
+        max(coalesce(modified_at, published_at)) as last_stated_at,
+        max(fetched_at) as last_fetched_at,
+        min(fetched_at) as first_fetched_at,
+        min(modified_at) as modified_at,
+        min(published_at) as published_at,
+        arg_min(capture_id, fetched_at) as first_capture_id,
+        arg_max(title, fetched_at) as title,
+        arg_max(count_words, fetched_at) as count_words,
+        count(*) as count_captures
+    from captures
+    group by article_id, content_sha256
+),
+
+numbered as (
+    select
+        *,
+        row_number() over (
+            partition by article_id
+            order by last_stated_at asc nulls first, last_fetched_at asc, content_sha256 asc
+        ) as version_number
+    from versions
+),
+
+dated as (
+    select
+        *,
+        coalesce(
+            modified_at,
+            case when version_number = 1 then published_at end,
+            first_fetched_at
+        ) as valid_from
+    from numbered
+),
+
+final as (
+    select
+        md5(concat_ws('|', article_id, content_sha256)) as article_version_id,
+        article_id,
+        version_number,
+        content_sha256,
+        first_capture_id as capture_id,
+        title,
+        count_words,
+        valid_from,
+        lead(valid_from) over (partition by article_id order by version_number) as valid_to,
+        version_number = max(version_number) over (partition by article_id) as is_current,
+        count_captures,
+        first_fetched_at,
+        last_fetched_at
+    from dated
+)
+
+select * from final

@@ -1,0 +1,74 @@
+-- grain: one row per cluster of exact, near-duplicate and syndicated copies
+-- (duplicate_cluster_id = the first published member, whose publisher published first)
+with clusters as (
+    select * from {{ ref('int_duplicate_clusters') }}
+),
+
+articles as (
+    select
+        article_id,
+        source_id,
+        published_at,
+        wire_agency
+    from {{ ref('int_articles_deduplicated') }}
+),
+
+members as (
+    select
+        clusters.*,
+        articles.source_id,
+        articles.published_at,
+        articles.wire_agency
+    from clusters
+    inner join articles
+        on clusters.article_id = articles.article_id
+),
+
+aggregated as (
+    select
+        duplicate_cluster_id,
+        count(*) as count_articles,
+        count(distinct source_id) as count_sources,
+        count(*) filter (where duplicate_role = 'copy') as count_copies,
+        count(*) filter (where duplicate_role = 'update') as count_updates,
+        count(*) filter (where is_exact_duplicate) as count_exact_duplicates,
+        -- the agency most members credit (ties: alphabetical), null when none does
+        mode(wire_agency order by wire_agency) filter (where wire_agency is not null)
+            as wire_agency,
+        min(jaccard_to_original) as min_jaccard_to_original,
+        max(published_at) as last_published_at
+    from members
+    group by duplicate_cluster_id
+),
+
+originals as (
+    select
+        duplicate_cluster_id,
+        article_id as first_article_id,
+        source_id as first_source_id,
+        published_at as first_published_at
+    from members
+    where duplicate_role = 'original'
+),
+
+final as (
+    select
+        aggregated.duplicate_cluster_id,
+        originals.first_article_id,
+        originals.first_source_id,
+        originals.first_published_at,
+        aggregated.last_published_at,
+        aggregated.wire_agency,
+        aggregated.wire_agency is not null as is_syndicated,
+        aggregated.count_articles,
+        aggregated.count_sources,
+        aggregated.count_copies,
+        aggregated.count_updates,
+        aggregated.count_exact_duplicates,
+        aggregated.min_jaccard_to_original
+    from aggregated
+    inner join originals
+        on aggregated.duplicate_cluster_id = originals.duplicate_cluster_id
+)
+
+select * from final

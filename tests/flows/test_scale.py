@@ -1,0 +1,104 @@
+"""Scale features on real flow runs: per-document timeouts and batch tasks on a Dask cluster."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.ingest import ingest_articles
+from tests.conftest import SEEDS
+from transforms.extract import EXTRACTOR_VERSION
+from transforms.settings import Settings
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+TIMEOUT_SECONDS = 2.0
+COMPARED = {
+    "fct_articles": "select * exclude (_run_id, first_fetched_at, last_fetched_at) "
+    "from fct_articles",
+    "article_texts": "select * from article_texts",
+    "rejects": "select stage, locator, reason, detail, capture_id from rejects",
+}
+
+
+def write_pathological_page(path: Path) -> Path:
+    """Write a real page trafilatura needs 15 s+ for: one paragraph of 20,000 inline tags."""
+    words = "the council voted on the budget proposal after a long debate about schools"
+    inline = "".join(f"<b>{word}</b> <i>x</i> " for word in words.split() * 800)
+    path.write_text(
+        "<html><head><title>Council budget</title></head><body><article>"
+        f"<h1>Council budget</h1><p>{inline}</p></article></body></html>"
+    )
+    return path
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> list[str]:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    shutil.copytree(SEEDS, folder / "seeds")
+    shutil.copy(FIXTURES / "jsonld_article.html", folder)
+    write_pathological_page(folder / "slow.html")
+    return [str(folder)]
+
+
+def settings_for(warehouse: Path, **overrides: object) -> Settings:
+    return Settings(
+        warehouse_dir=warehouse,
+        workers=2,
+        batch_size=2,
+        document_timeout_seconds=TIMEOUT_SECONDS,
+        **overrides,
+    )
+
+
+def snapshot(settings: Settings) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(settings.database_path), read_only=True) as con:
+        return {
+            name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in COMPARED.items()
+        }
+
+
+def slow_page_rejects(settings: Settings) -> list[tuple]:
+    with duckdb.connect(str(settings.database_path), read_only=True) as con:
+        return con.execute(
+            "select stage, reason, capture_id is not null from rejects where locator like '%slow%'"
+        ).fetchall()
+
+
+def test_slow_page_is_cut_off_and_dask_run_matches_local(
+    prefect_api: str, inputs: list[str], tmp_path: Path
+) -> None:
+    local = settings_for(tmp_path / "local")
+    summary = ingest_articles(inputs=inputs, settings=local)
+
+    assert summary.rejects_by_reason == {"timeout": 1}
+    assert summary.count_extracted == 3
+    assert slow_page_rejects(local) == [("extract", "timeout", True)]
+    lake_reject = duckdb.sql(
+        f"select extractor_version from '{local.lake_dir}/rejects/*.parquet' "
+        "where reason = 'timeout'"
+    ).fetchall()
+    assert lake_reject == [(EXTRACTOR_VERSION,)]
+
+    pytest.importorskip("prefect_dask")
+    on_dask = settings_for(tmp_path / "dask", task_runner="dask", dask_workers=2)
+    dask_summary = ingest_articles(inputs=inputs, settings=on_dask)
+
+    assert dask_summary.count_extracted == 3
+    assert dask_summary.rejects_by_reason == {"timeout": 1}
+    assert snapshot(on_dask) == snapshot(local)
+
+
+def test_runner_settings_fail_loudly_and_reach_the_cluster_address() -> None:
+    from pydantic import ValidationError
+
+    from flows.runners import batch_task_runner
+
+    with pytest.raises(ValidationError, match="task_runner"):
+        Settings(dask_address="tcp://scheduler:8786")
+    pytest.importorskip("prefect_dask")
+    runner = batch_task_runner(Settings(task_runner="dask", dask_address="tcp://scheduler:8786"))
+    assert runner.address == "tcp://scheduler:8786"
