@@ -34,6 +34,8 @@ def _settings(args: argparse.Namespace) -> Any:
     from transforms.settings import Settings
 
     overrides: dict[str, Any] = {"warehouse_dir": Path(args.warehouse)}
+    if getattr(args, "lake", None):
+        overrides["lake_url"] = args.lake
     for name in ("workers", "batch_size"):
         if getattr(args, name, None):
             overrides[name] = getattr(args, name)
@@ -104,8 +106,8 @@ def cmd_compact(args: argparse.Namespace) -> int:
     from transforms.publish import warehouse_lock
 
     settings = _settings(args).resolved()
-    if not settings.lake_dir.exists():
-        err_console.print(f"no warehouse at {settings.warehouse_dir}: run `newsloom run` first")
+    if not lake.lake_exists(settings.lake_dir):
+        err_console.print(f"no lake at {settings.lake_dir}: run `newsloom run` first")
         return 1
     with warehouse_lock(settings.warehouse_dir):
         lake.ensure_lake(settings.lake_dir)
@@ -204,12 +206,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Show the last runs, the published counts and the rejects by reason."""
-    from transforms.lake import connect_lake
-    from transforms.settings import Settings
+    from transforms.lake import connect_lake, lake_exists
 
-    settings = Settings(warehouse_dir=Path(args.warehouse))
-    if not settings.lake_dir.exists():
-        err_console.print(f"no warehouse at {settings.warehouse_dir}: run `newsloom run` first")
+    settings = _settings(args)
+    if not lake_exists(settings.lake_dir):
+        err_console.print(f"no lake at {settings.lake_dir}: run `newsloom run` first")
         return 1
     with connect_lake(settings.lake_dir) as connection:
         runs = connection.execute(
@@ -268,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="warehouse",
         metavar="DIR",
         help="warehouse folder (default: ./warehouse)",
+    )
+    common.add_argument(
+        "--lake",
+        metavar="URL",
+        help="Parquet lake: a folder or an fsspec URL such as s3://bucket/prefix "
+        "(default: <warehouse>/lake; storage options in NEWSLOOM_LAKE_OPTIONS as JSON)",
     )
     parser = argparse.ArgumentParser(
         prog="newsloom", description="News articles in, a clean star schema out (DuckDB + Parquet)."

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from transforms.lake import RemoteLake
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample"
@@ -33,3 +37,29 @@ def corpus_dir() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"real-page corpus not found at {CORPUS}")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """Run a real S3 API (moto's server) on 127.0.0.1 for the session; yield its URL."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_lake(s3_endpoint: str) -> RemoteLake:
+    """Return an object-store lake in a new bucket on the test S3 server."""
+    import fsspec
+
+    from transforms.lake import RemoteLake
+
+    options = {"endpoint_url": s3_endpoint, "key": "test", "secret": "test"}
+    bucket = f"lake-{uuid.uuid4().hex[:12]}"
+    fsspec.filesystem("s3", **options).mkdir(bucket)
+    return RemoteLake(f"s3://{bucket}/newsloom/lake", options)

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from transforms import lake
 from transforms.extract import EXTRACTOR_VERSION
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class ModelResult:
 def run_models(
     sql_dir: Path,
     database_path: Path,
-    lake_dir: Path,
+    lake_dir: lake.LakeLocation,
     work_dir: Path,
     threads: int,
     ner_version: str = "",
@@ -44,8 +45,14 @@ def run_models(
         # Read by the dbt profile: DuckDB spills to disk past it instead of growing with the lake.
         os.environ["NEWSLOOM_DUCKDB_MEMORY_LIMIT"] = memory_limit
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # Read by the dbt profile: an object-store lake is read through its fsspec filesystem
+    # with its storage options, not through DuckDB's httpfs extension (a download).
+    filesystems = []
+    if isinstance(lake_dir, lake.RemoteLake) and lake.is_remote(lake_dir):
+        filesystems = [{"fs": lake.lake_protocol(lake_dir), **lake_dir.options}]
+    os.environ["NEWSLOOM_DBT_FILESYSTEMS"] = json.dumps(filesystems)
     dbt_vars = {
-        "lake_dir": str(lake_dir),
+        "lake_dir": lake.lake_url(lake_dir),
         "extractor_version": EXTRACTOR_VERSION,
         "ner_version": ner_version,
     }

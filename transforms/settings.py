@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from transforms.capture.settings import FetchSettings
+from transforms.lake import RemoteLake
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO_ROOT / "sample"
@@ -24,6 +25,20 @@ class Settings(BaseSettings):
     )
 
     warehouse_dir: Path = Field(Path("warehouse"), description="Where the lake and marts live.")
+    lake_url: str | None = Field(
+        None,
+        description=(
+            "The Parquet lake elsewhere: a folder or an fsspec URL (s3://bucket/prefix); "
+            "unset: <warehouse_dir>/lake."
+        ),
+    )
+    lake_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            'fsspec storage options for lake_url, e.g. {"endpoint_url": "http://minio:9000"}; '
+            "keep credentials in the store's own variables (AWS_ACCESS_KEY_ID, ...)."
+        ),
+    )
     sources_path: Path | None = Field(
         None, description="sources.toml: publishers, feeds, sitemaps, path mappings."
     )
@@ -71,9 +86,13 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def lake_dir(self) -> Path:
-        """Return the Parquet lake directory."""
-        return self.warehouse_dir / "lake"
+    def lake_dir(self) -> Path | RemoteLake:
+        """Return the Parquet lake: a local directory, or a URL with its storage options."""
+        if self.lake_url is None:
+            return self.warehouse_dir / "lake"
+        if "://" in self.lake_url:
+            return RemoteLake(self.lake_url.rstrip("/"), dict(self.lake_options))
+        return Path(self.lake_url)
 
     @property
     def state_dir(self) -> Path:
@@ -95,6 +114,11 @@ class Settings(BaseSettings):
         return self.model_copy(
             update={
                 "warehouse_dir": self.warehouse_dir.expanduser().resolve(),
+                "lake_url": (
+                    str(Path(self.lake_url).expanduser().resolve())
+                    if self.lake_url and "://" not in self.lake_url
+                    else self.lake_url
+                ),
                 "sql_dir": self.sql_dir.expanduser().resolve(),
                 "sources_path": (
                     self.sources_path.expanduser().resolve() if self.sources_path else None

@@ -1,4 +1,4 @@
-"""Scale features on real flow runs: per-document timeouts and batch tasks on a Dask cluster."""
+"""Scale on real flow runs: per-document timeouts, a Dask cluster, and a lake on S3."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pytest
 
 from flows.ingest import ingest_articles
 from tests.conftest import SEEDS
+from transforms import lake
 from transforms.extract import EXTRACTOR_VERSION
+from transforms.lake import RemoteLake
 from transforms.settings import Settings
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -68,8 +70,8 @@ def slow_page_rejects(settings: Settings) -> list[tuple]:
         ).fetchall()
 
 
-def test_slow_page_is_cut_off_and_dask_run_matches_local(
-    prefect_api: str, inputs: list[str], tmp_path: Path
+def test_slow_page_is_cut_off_and_dask_and_s3_runs_match_local(
+    prefect_api: str, inputs: list[str], tmp_path: Path, s3_lake: RemoteLake
 ) -> None:
     local = settings_for(tmp_path / "local")
     summary = ingest_articles(inputs=inputs, settings=local)
@@ -90,6 +92,17 @@ def test_slow_page_is_cut_off_and_dask_run_matches_local(
     assert dask_summary.count_extracted == 3
     assert dask_summary.rejects_by_reason == {"timeout": 1}
     assert snapshot(on_dask) == snapshot(local)
+
+    # The same flow with its lake in an object store (a real S3 API on 127.0.0.1).
+    on_s3 = settings_for(tmp_path / "s3", lake_url=s3_lake.url, lake_options=s3_lake.options)
+    s3_summary = ingest_articles(inputs=inputs, settings=on_s3)
+
+    assert s3_summary.count_extracted == 3
+    assert s3_summary.rejects_by_reason == {"timeout": 1}
+    assert snapshot(on_s3) == snapshot(local)
+    assert not (tmp_path / "s3" / "lake").exists()
+    with lake.connect_lake(on_s3.lake_dir) as connection:
+        assert connection.execute("select count(*) from articles").fetchone() == (3,)
 
 
 def test_runner_settings_fail_loudly_and_reach_the_cluster_address() -> None:
