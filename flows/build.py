@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+from datetime import date
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -13,8 +15,13 @@ from transforms.enrich import resolve_to_lake
 from transforms.entities.model import stage_version
 from transforms.extract import EXTRACTOR_VERSION
 from transforms.models import run_models
-from transforms.publish import publish_warehouse
-from transforms.schemas import utc_now
+from transforms.publish import (
+    clear_build_stamp,
+    publish_warehouse,
+    read_build_stamp,
+    write_build_stamp,
+)
+from transforms.schemas import LAKE_TABLES, utc_now
 from transforms.settings import Settings
 
 
@@ -57,21 +64,53 @@ def publish_marts(settings: Settings, build_db: Path, release_id: str) -> dict[s
     return counts
 
 
+# The runs table is bookkeeping no model reads: a run that changed nothing else adds a row to it.
+BUILD_TABLES = tuple(table for table in LAKE_TABLES if table != "runs")
+SQL_SKIP = {"target", "logs", "dbt_packages", ".user.yml"}
+
+
+def build_inputs_digest(settings: Settings) -> str:
+    """Return a digest of everything a build reads: lake parts, SQL, overrides, versions, year."""
+    digest = hashlib.sha256()
+    digest.update(lake.lake_fingerprint(settings.lake_dir, BUILD_TABLES).encode())
+    for path in sorted(settings.sql_dir.rglob("*")):
+        relative = path.relative_to(settings.sql_dir)
+        if path.is_file() and not SQL_SKIP.intersection(relative.parts):
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes())
+    overrides = settings.entity_overrides_path
+    digest.update(overrides.read_bytes() if overrides and overrides.is_file() else b"-")
+    # dim_dates runs to the end of next year: a new year is a new build.
+    versions = (EXTRACTOR_VERSION, stage_version(settings.ner_model), date.today().year)
+    digest.update(repr(versions).encode())
+    return digest.hexdigest()
+
+
 @flow(name="build_warehouse")
 def build_warehouse(
-    settings: Settings | None = None, release_id: str | None = None
+    settings: Settings | None = None, release_id: str | None = None, force: bool = True
 ) -> dict[str, int]:
-    """Run the SQL models over the lake, test them, and publish only if every test passes."""
+    """Run the SQL models over the lake, test them, and publish only if every test passes.
+
+    With force=False, a lake and models unchanged since the last publish are not rebuilt.
+    """
     settings = (settings or Settings()).resolved()
     release_id = release_id or f"{utc_now():%Y%m%dT%H%M%S}-build"
     lake.ensure_lake(settings.lake_dir)
+    inputs_digest = build_inputs_digest(settings)
+    stamp = read_build_stamp(settings.warehouse_dir)
+    if not force and stamp is not None and stamp.get("inputs_digest") == inputs_digest:
+        get_run_logger().info("lake and models unchanged since the last publish: build skipped")
+        return dict(stamp.get("counts", {}))
     # Runs hold the warehouse lock: anything under .build/ is left by a killed run.
     shutil.rmtree(settings.warehouse_dir / ".build", ignore_errors=True)
     build_dir = settings.warehouse_dir / ".build" / release_id
     build_dir.mkdir(parents=True)
     try:
+        clear_build_stamp(settings.warehouse_dir)
         resolve_entity_table(settings, release_id)
         build_db = run_sql_models(settings, build_dir)
-        return publish_marts(settings, build_db, release_id)
+        counts = publish_marts(settings, build_db, release_id)
+        write_build_stamp(settings.warehouse_dir, inputs_digest, counts)
+        return counts
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)

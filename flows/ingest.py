@@ -252,7 +252,8 @@ def _ingest(inputs: list[str] | None, settings: Settings) -> RunSummary:
             summary.count_mentions += enrich_articles_batch(batch, settings, summary.run_id, number)
         summary.rejects_by_reason = dict(rejects)
         compact_lake_parts(settings)
-        summary.counts_published = build_warehouse(settings, summary.run_id)
+        # An unchanged lake (nothing new captured, extracted or rejected) is not rebuilt.
+        summary.counts_published = build_warehouse(settings, summary.run_id, force=False)
     except BaseException as error:
         summary.rejects_by_reason = dict(rejects)
         record_run(settings, summary, "failed", started_at, f"{type(error).__name__}: {error}")

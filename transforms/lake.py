@@ -7,6 +7,7 @@ and DuckDB reads object stores through the registered fsspec filesystem (no http
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -183,6 +184,22 @@ def register_lake_filesystem(connection: duckdb.DuckDBPyConnection, lake_dir: La
     fs, _root = lake_fs(lake_dir)
     if not isinstance(fs, LocalFileSystem):
         connection.register_filesystem(fs)
+
+
+def lake_fingerprint(lake_dir: LakeLocation, tables: Iterable[str]) -> str:
+    """Return a digest of the tables' part files (names, sizes, versions): equal means unchanged."""
+    fs, _root = lake_fs(lake_dir)
+    digest = hashlib.sha256()
+    for table in sorted(tables):
+        folder = table_dir(lake_dir, table)
+        listing = fs.find(folder, detail=True) if fs.exists(folder) else {}
+        for path, info in sorted(listing.items()):
+            if path.endswith(".parquet"):
+                # Part names are unique per run and compaction; size and mtime/ETag guard the rest.
+                version = info.get("mtime") or info.get("ETag") or info.get("LastModified")
+                name = posixpath.relpath(path, folder)
+                digest.update(f"{table}/{name}\t{info.get('size')}\t{version}\n".encode())
+    return digest.hexdigest()
 
 
 def connect_lake(lake_dir: LakeLocation) -> duckdb.DuckDBPyConnection:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 logger = logging.getLogger(__name__)
 
+BUILD_STAMP = "build_stamp.json"
 # Marts kept only as Parquet (wide text); DuckDB gets a view over the published file.
 PARQUET_ONLY_MARTS = ("article_texts",)
 KEEP_RELEASES = 2
@@ -96,3 +99,27 @@ def publish_warehouse(build_db: Path, warehouse_dir: Path, release_id: str) -> d
     _prune_releases(warehouse_dir / "releases", release_id)
     logger.info("published %d marts from release %s", len(counts), release_id)
     return counts
+
+
+def read_build_stamp(warehouse_dir: Path) -> dict[str, Any] | None:
+    """Return what the published warehouse was built from, or None if unknown or not published."""
+    stamp = warehouse_dir / BUILD_STAMP
+    if not (stamp.is_file() and (warehouse_dir / "newsloom.duckdb").is_file()):
+        return None
+    try:
+        return json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_build_stamp(warehouse_dir: Path, inputs_digest: str, counts: dict[str, int]) -> None:
+    """Record, after a publish, the digest of the build's inputs and the published row counts."""
+    stamp = warehouse_dir / BUILD_STAMP
+    temp = stamp.with_name(f".{stamp.name}.tmp")
+    temp.write_text(json.dumps({"inputs_digest": inputs_digest, "counts": counts}, indent=1))
+    os.replace(temp, stamp)
+
+
+def clear_build_stamp(warehouse_dir: Path) -> None:
+    """Forget the build stamp (before a publish: a run killed midway then rebuilds)."""
+    (warehouse_dir / BUILD_STAMP).unlink(missing_ok=True)

@@ -92,9 +92,12 @@ def test_run_builds_marts_and_quarantines_bad_input(
     assert sources == [("gulfnews.com", 1), ("harbour-times.example", 1), ("rudaw.net", 1)]
 
 
-def test_rerun_adds_nothing_and_skips_work(prefect_api: str, settings: Settings) -> None:
+def test_rerun_adds_nothing_and_skips_work(
+    prefect_api: str, settings: Settings, tmp_path: Path
+) -> None:
     first = ingest_articles(inputs=[str(SEEDS), str(FIXTURES)], settings=settings)
     before = table(settings, "select * exclude (_run_id) from fct_articles order by article_id")
+    published = (settings.database_path.stat().st_ino, os.readlink(settings.marts_dir))
     second = ingest_articles(inputs=[str(SEEDS), str(FIXTURES)], settings=settings)
     assert first.count_captured == 4
     assert (second.count_captured, second.count_extracted, second.count_unchanged) == (0, 0, 4)
@@ -103,6 +106,17 @@ def test_rerun_adds_nothing_and_skips_work(prefect_api: str, settings: Settings)
         == before
     )
     assert table(settings, "select count(*), sum(count_occurrences) from rejects") == [(1, 1)]
+    # Nothing new in the lake: the published warehouse is kept as it is, not rebuilt.
+    assert (settings.database_path.stat().st_ino, os.readlink(settings.marts_dir)) == published
+    assert second.counts_published == first.counts_published
+
+    # One new page: the lake changed, so the run builds and publishes again.
+    more = tmp_path / "more"
+    more.mkdir()
+    shutil.copy(FIXTURES / "jsonld_article.html", more / "copy-of-jsonld.html")
+    third = ingest_articles(inputs=[str(more)], settings=settings)
+    assert third.count_captured == 1
+    assert (settings.database_path.stat().st_ino, os.readlink(settings.marts_dir)) != published
 
 
 def test_failing_data_test_keeps_last_good_warehouse(
