@@ -10,7 +10,6 @@ import threading
 from collections import Counter
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
@@ -150,7 +149,7 @@ def extract_batch(
 
 
 def extract_to_lake(
-    lake_dir: Path,
+    lake_dir: lake.LakeLocation,
     capture_ids: list[str],
     options: ExtractOptions,
     workers: int,

@@ -34,7 +34,11 @@ class CaptureCounts:
 
 
 def store_captures(
-    items: Iterable[Capture | Reject], lake_dir: Path, run_id: str, batch_size: int, part: str = "c"
+    items: Iterable[Capture | Reject],
+    lake_dir: lake.LakeLocation,
+    run_id: str,
+    batch_size: int,
+    part: str = "c",
 ) -> CaptureCounts:
     """Write captures (new ids only) and rejects to the lake, one part file per batch."""
     counts = CaptureCounts()
@@ -76,7 +80,7 @@ def store_captures(
 
 
 def iter_file_captures(
-    paths: list[Path], lake_dir: Path, max_bytes: int, counts: CaptureCounts
+    paths: list[Path], lake_dir: lake.LakeLocation, max_bytes: int, counts: CaptureCounts
 ) -> Iterable[Capture | Reject]:
     """Yield captures of local files, skipping files unchanged since their last capture."""
     known = lake.read_known_files(lake_dir)
@@ -96,7 +100,7 @@ def iter_file_captures(
 
 
 def capture_paths(
-    paths: list[Path], lake_dir: Path, run_id: str, batch_size: int, max_bytes: int
+    paths: list[Path], lake_dir: lake.LakeLocation, run_id: str, batch_size: int, max_bytes: int
 ) -> CaptureCounts:
     """Capture local files and folders into the lake."""
     skipped = CaptureCounts()
@@ -109,7 +113,7 @@ def capture_paths(
 
 def capture_inputs(
     inputs: list[str],
-    lake_dir: Path,
+    lake_dir: lake.LakeLocation,
     state_dir: Path,
     run_id: str,
     *,
