@@ -1,13 +1,19 @@
 """Time the SQL models (dbt build: every model and data test) on a synthetic lake of N articles.
 
 Usage: python benchmarks/sql_build.py [--articles 1000000] [--memory-limit 3GB] [--keep DIR]
+    [--repeat N] [--dbt-command build|run] [--generate-only]
 Articles are the real pages' extracted rows (transforms.extract on ../shared/corpus/pages),
 replicated with unique ids, URLs, titles, bodies, publishers (500) and dates (three years), and
 random MinHash signatures of which 3% are near-duplicates of another article and 10% share a
 topic signature (same story). Captures are written without bytes; mentions are left empty.
-The build runs in a child process through transforms.models.run_models into a temporary
-DuckDB file, with DuckDB's memory_limit (settings.duckdb_memory_limit) as given.
-Prints one JSON object: rows, lake bytes, generation and build seconds, peak RSS of the build.
+The build runs in a child process through transforms.models.run_models into a fresh DuckDB
+file, with DuckDB's memory_limit (settings.duckdb_memory_limit) as given; `--dbt-command run`
+runs the models without their data tests. With --keep DIR an existing lake in DIR/lake is
+reused (no regeneration; --articles is then only a label). --repeat N builds N times and
+reports the median.
+Prints one JSON object: rows, lake bytes, generation and build seconds (median and each run),
+peak RSS of the builds, the summed model and data-test seconds and the slowest nodes (from
+dbt's run_results.json of the last build).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import gzip
 import json
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,19 +147,28 @@ def write_lake(lake_dir: Path, count: int, pages_dir: Path, seed: int) -> float:
 BUILD_CHILD = """
 import sys
 from pathlib import Path
+from dbt.cli.main import dbtRunner
 from transforms.entities.model import stage_version
 from transforms.models import run_models
 from transforms.settings import SQL_DIR
-work, threads, limit = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+work, threads, limit, command = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+if command != "build":
+    # run_models always builds; swap the dbt command for a models-only timing.
+    invoke = dbtRunner.invoke
+    dbtRunner.invoke = lambda self, args, **kwargs: invoke(self, [command, *args[1:]], **kwargs)
 run_models(SQL_DIR, work / "bench.duckdb", work / "lake", work, threads, stage_version(), limit)
 """
 
 
-def build_models(work: Path, threads: int, memory_limit: str) -> tuple[float, float]:
-    """Run dbt build in a child process; return (wall seconds, the child's peak RSS in MiB)."""
+def build_models(
+    work: Path, threads: int, memory_limit: str, command: str = "build"
+) -> tuple[float, float]:
+    """Run dbt in a child process into a fresh database; return (wall s, peak child RSS MiB)."""
+    for stale in (work / "bench.duckdb", work / "bench.duckdb.wal"):
+        stale.unlink(missing_ok=True)
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-c", BUILD_CHILD, str(work), str(threads), memory_limit],
+        [sys.executable, "-c", BUILD_CHILD, str(work), str(threads), memory_limit, command],
         cwd=REPO,
         check=True,
     )
@@ -160,11 +176,24 @@ def build_models(work: Path, threads: int, memory_limit: str) -> tuple[float, fl
     return time.perf_counter() - started, peak / 1024
 
 
+def run_results(work: Path) -> list[dict]:
+    """Return the node results of dbt's run_results.json."""
+    return json.loads((work / "target" / "run_results.json").read_text())["results"]
+
+
 def model_seconds(work: Path, top: int = 8) -> dict[str, float]:
     """Return the slowest nodes' execution times from dbt's run_results.json."""
-    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
-    slowest = sorted(results, key=lambda result: -result["execution_time"])[:top]
+    slowest = sorted(run_results(work), key=lambda result: -result["execution_time"])[:top]
     return {result["unique_id"].split(".", 1)[1]: result["execution_time"] for result in slowest}
+
+
+def kind_seconds(work: Path) -> dict[str, float]:
+    """Return the summed execution seconds per node kind (model, test) from run_results.json."""
+    sums: dict[str, float] = {}
+    for result in run_results(work):
+        kind = result["unique_id"].split(".", 1)[0]
+        sums[kind] = sums.get(kind, 0.0) + result["execution_time"]
+    return sums
 
 
 def main() -> None:
@@ -175,7 +204,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--memory-limit", default="3GB", help="the build's DuckDB cap")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temp dir)")
+    parser.add_argument(
+        "--keep", type=Path, help="work folder to keep; its lake is reused (default: a temp dir)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="builds to run (median reported)")
+    parser.add_argument(
+        "--dbt-command", default="build", choices=["build", "run"], help="run: models only"
+    )
+    parser.add_argument("--generate-only", action="store_true", help="write the lake, no build")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsloom-sql-"))
     try:
@@ -184,17 +220,35 @@ def main() -> None:
             generate_s = write_lake(work / "lake", args.articles, args.pages, args.seed)
         else:
             generate_s = 0.0
-        build_s, peak_mib = build_models(work, args.threads, args.memory_limit)
         lake_bytes = sum(path.stat().st_size for path in (work / "lake").rglob("*.parquet"))
+        if args.generate_only:
+            print(
+                json.dumps(
+                    {
+                        "articles": args.articles,
+                        "lake_mib": lake_bytes / 2**20,
+                        "generate_s": generate_s,
+                    }
+                )
+            )
+            return
+        runs = [
+            build_models(work, args.threads, args.memory_limit, args.dbt_command)
+            for _ in range(args.repeat)
+        ]
         print(
             json.dumps(
                 {
                     "articles": args.articles,
                     "lake_mib": lake_bytes / 2**20,
                     "generate_s": generate_s,
-                    "build_s": build_s,
-                    "peak_rss_mib": peak_mib,
+                    "dbt_command": args.dbt_command,
+                    "build_s": statistics.median(seconds for seconds, _ in runs),
+                    "build_runs_s": [seconds for seconds, _ in runs],
+                    "peak_rss_mib": max(peak for _, peak in runs),
                     "memory_limit": args.memory_limit,
+                    "threads": args.threads,
+                    "node_seconds_sum": kind_seconds(work),
                     "slowest_nodes_s": model_seconds(work),
                 }
             )

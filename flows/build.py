@@ -35,7 +35,7 @@ def run_sql_models(settings: Settings, build_dir: Path) -> Path:
         settings.lake_dir,
         build_dir,
         settings.dbt_threads,
-        stage_version(settings.ner_model),
+        stage_version(settings.ner_model, settings.ner_languages),
         settings.duckdb_memory_limit,
     )
     get_run_logger().info("models: %d nodes built and tested", len(results))
@@ -48,7 +48,7 @@ def resolve_entity_table(settings: Settings, release_id: str) -> int:
     names, entities = resolve_to_lake(
         settings.lake_dir,
         EXTRACTOR_VERSION,
-        stage_version(settings.ner_model),
+        stage_version(settings.ner_model, settings.ner_languages),
         settings.entity_overrides_path,
         release_id,
     )
@@ -80,7 +80,11 @@ def build_inputs_digest(settings: Settings) -> str:
     overrides = settings.entity_overrides_path
     digest.update(overrides.read_bytes() if overrides and overrides.is_file() else b"-")
     # dim_dates runs to the end of next year: a new year is a new build.
-    versions = (EXTRACTOR_VERSION, stage_version(settings.ner_model), date.today().year)
+    versions = (
+        EXTRACTOR_VERSION,
+        stage_version(settings.ner_model, settings.ner_languages),
+        date.today().year,
+    )
     digest.update(repr(versions).encode())
     return digest.hexdigest()
 

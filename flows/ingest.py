@@ -15,7 +15,7 @@ from flows.runners import batch_processes, batch_task_runner
 from transforms import lake
 from transforms.capture.sources import SourcesConfig
 from transforms.capture.store import capture_inputs
-from transforms.enrich import enrich_to_lake
+from transforms.enrich import enrich_to_lake, stop_ner_workers
 from transforms.entities.model import stage_version
 from transforms.extract import EXTRACTOR_VERSION, ExtractOptions
 from transforms.publish import warehouse_lock
@@ -162,7 +162,9 @@ def extract_articles(
 def plan_enrich_batches(settings: Settings) -> list[list[str]]:
     """Return capture ids of current articles without mentions at this NER version, in batches."""
     pending = lake.pending_enrich_ids(
-        settings.lake_dir, EXTRACTOR_VERSION, stage_version(settings.ner_model)
+        settings.lake_dir,
+        EXTRACTOR_VERSION,
+        stage_version(settings.ner_model, settings.ner_languages),
     )
     size = settings.batch_size
     return [pending[start : start + size] for start in range(0, len(pending), size)]
@@ -177,15 +179,33 @@ def enrich_articles_batch(
         settings.lake_dir,
         capture_ids,
         extractor_version=EXTRACTOR_VERSION,
-        ner_version=stage_version(settings.ner_model),
+        ner_version=stage_version(settings.ner_model, settings.ner_languages),
         model_name=settings.ner_model,
-        workers=settings.workers,
+        workers=settings.ner_workers or batch_processes(settings),
         part=f"{run_id}-e{number:05d}",
         run_id=run_id,
+        languages=settings.ner_languages,
+        max_tasks_per_worker=settings.ner_max_tasks_per_worker,
     )
     get_run_logger().info(
         "enrich batch %d: %d articles, %d mentions", number + 1, articles, mentions
     )
+    return mentions
+
+
+@flow(name="enrich_articles")
+def enrich_articles(settings: Settings, run_id: str) -> int:
+    """Find mentions for every pending article, the batch tasks on the configured task runner."""
+    batches = plan_enrich_batches(settings)
+    get_run_logger().info(
+        "enrich: %d pending batches on the %s runner", len(batches), settings.task_runner
+    )
+    futures = enrich_articles_batch.map(
+        batches, unmapped(settings), unmapped(run_id), range(len(batches))
+    )
+    mentions = sum(future.result() for future in futures)
+    # The NER workers hold the model: free them before the SQL build needs the memory.
+    stop_ner_workers()
     return mentions
 
 
@@ -246,10 +266,8 @@ def _ingest(inputs: list[str] | None, settings: Settings) -> RunSummary:
             settings, summary.run_id, path_mappings(config)
         )
         rejects.update(extract_rejects)
-        enrich_batches = plan_enrich_batches(settings)
-        logger.info("enrich: %d pending batches", len(enrich_batches))
-        for number, batch in enumerate(enrich_batches):
-            summary.count_mentions += enrich_articles_batch(batch, settings, summary.run_id, number)
+        enrich_stage = enrich_articles.with_options(task_runner=batch_task_runner(settings))
+        summary.count_mentions = enrich_stage(settings, summary.run_id)
         summary.rejects_by_reason = dict(rejects)
         compact_lake_parts(settings)
         # An unchanged lake (nothing new captured, extracted or rejected) is not rebuilt.

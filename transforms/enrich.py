@@ -6,80 +6,122 @@ import atexit
 import functools
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections import Counter
+from collections.abc import Collection
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from pebble import ProcessExpired, ProcessPool
 
 from transforms import lake
-from transforms.entities.mentions import find_mentions_batch
-from transforms.entities.model import load_ner
+from transforms.entities.model import DEFAULT_NER_LANGUAGES
 from transforms.entities.resolve import resolve_entities
+from transforms.entities.worker import ArticleMentions, mentions_chunk, worker_nlp
 from transforms.schemas import Reject, utc_now
 
 logger = logging.getLogger(__name__)
 
-_PRELOAD = ["transforms.enrich"]
+# Workers import only the entity code (not the lake, DuckDB or pyarrow).
+_PRELOAD = ["transforms.entities.worker"]
+# Chunks a NER worker handles before it is replaced (Settings.ner_max_tasks_per_worker): spaCy's
+# string store grows with every new word and is never freed; a fresh worker costs one model load
+# (about 3 s of CPU; a chunk of 31 articles, a third of them English, about 1.5 s).
+DEFAULT_MAX_TASKS_PER_WORKER = 200
+_POOL_LOCK = threading.Lock()
+_POOLS: list[ProcessPool] = []
+
+
+def _ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
+    """Return this process's pool of NER workers (batch tasks in several threads share it)."""
+    with _POOL_LOCK:
+        return _new_ner_pool(workers, model_name, max_tasks)
 
 
 @functools.cache
-def _worker_nlp(model_name: str) -> Any:
-    """Return this process's NER pipeline, loaded once."""
-    return load_ner(model_name)
-
-
-def _mentions_chunk(
-    articles: list[dict[str, Any]], model_name: str
-) -> list[tuple[str, str, list[dict[str, Any]]]]:
-    """Return (capture_id, article_id, mentions) for a chunk of articles, inside one worker."""
-    nlp = _worker_nlp(model_name)
-    # Keyed by capture: two versions of one article in a batch each keep their own mentions.
-    docs = [(a["capture_id"], a["title"], a["body_text"]) for a in articles]
-    rows = find_mentions_batch(nlp, docs)
-    by_capture: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_capture.setdefault(row["article_id"], []).append(row)
-    return [
-        (
-            a["capture_id"],
-            a["article_id"],
-            [{**row, "article_id": a["article_id"]} for row in by_capture.get(a["capture_id"], [])],
-        )
-        for a in articles
-    ]
-
-
-@functools.cache
-def _ner_pool(workers: int, model_name: str) -> ProcessPoolExecutor:
-    """Return this process's pool of NER workers, each loading the model once."""
+def _new_ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
+    """Start a pool of NER workers, each loading the model once and replaced after max_tasks."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_worker_nlp, initargs=(model_name,)
+    pool = ProcessPool(
+        max_workers=workers,
+        max_tasks=max_tasks,
+        initializer=worker_nlp,
+        initargs=(model_name,),
+        context=context,
     )
-    atexit.register(pool.shutdown, cancel_futures=True)
+    atexit.register(pool.stop)
+    _POOLS.append(pool)
     return pool
 
 
+def stop_ner_workers() -> None:
+    """Stop this process's NER workers (started again on next use), freeing their memory."""
+    with _POOL_LOCK:
+        for pool in _POOLS:
+            pool.stop()
+            pool.join()
+        _POOLS.clear()
+        _new_ner_pool.cache_clear()
+
+
 def find_batch_mentions(
-    articles: list[dict[str, Any]], model_name: str, workers: int
-) -> list[tuple[str, str, list[dict[str, Any]]]]:
-    """Return (capture_id, article_id, mentions) per article, using `workers` processes."""
+    articles: list[dict[str, Any]],
+    model_name: str,
+    workers: int,
+    *,
+    languages: Collection[str] = DEFAULT_NER_LANGUAGES,
+    max_tasks_per_worker: int = DEFAULT_MAX_TASKS_PER_WORKER,
+) -> list[ArticleMentions]:
+    """Return each article's mentions (NER in `workers` processes), in the articles' order.
+
+    Articles whose language is not in `languages` (all run when it is empty) are skipped: no
+    mentions, and their language in `skipped_language`. Workers are replaced after
+    `max_tasks_per_worker` chunks (0: never).
+    """
+    languages = tuple(sorted(languages))
     if workers <= 1 or len(articles) < 8:
-        return _mentions_chunk(articles, model_name)
-    size = max(1, len(articles) // (workers * 4))
-    chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
+        results = mentions_chunk(articles, model_name, languages)
+    else:
+        size = max(1, len(articles) // (workers * 4))
+        chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
+        try:
+            pool = _ner_pool(workers, model_name, max_tasks_per_worker)
+            futures = [
+                pool.schedule(mentions_chunk, args=(chunk, model_name, languages))
+                for chunk in chunks
+            ]
+            results = [
+                result
+                for future, chunk in zip(futures, chunks, strict=True)
+                for result in _chunk_result(future, chunk, model_name, languages)
+            ]
+        except (BrokenProcessPool, RuntimeError):
+            logger.warning("the NER worker pool broke; finding this batch's mentions in-process")
+            _new_ner_pool.cache_clear()
+            results = mentions_chunk(articles, model_name, languages)
+    skipped = Counter(r.skipped_language for r in results if r.skipped_language)
+    if skipped:
+        logger.info(
+            "NER skipped %d of %d articles not in %s: %s",
+            sum(skipped.values()), len(results), ", ".join(languages), dict(skipped.most_common()),
+        )  # fmt: skip
+    return results
+
+
+def _chunk_result(
+    future: Any, chunk: list[dict[str, Any]], model_name: str, languages: tuple[str, ...]
+) -> list[ArticleMentions]:
+    """Return a chunk's results; a chunk whose worker died is redone in this process."""
     try:
-        mapped = _ner_pool(workers, model_name).map(
-            _mentions_chunk, chunks, [model_name] * len(chunks)
+        return future.result()
+    except ProcessExpired as error:
+        logger.warning(
+            "a NER worker died (%s); redoing its %d articles in-process", error, len(chunk)
         )
-        return [result for chunk in mapped for result in chunk]
-    except BrokenProcessPool:
-        logger.warning("a NER worker died; finding this batch's mentions in-process")
-        _ner_pool.cache_clear()
-        return _mentions_chunk(articles, model_name)
+        return mentions_chunk(chunk, model_name, languages)
 
 
 def enrich_to_lake(
@@ -92,14 +134,26 @@ def enrich_to_lake(
     workers: int,
     part: str,
     run_id: str,
+    languages: Collection[str] = DEFAULT_NER_LANGUAGES,
+    max_tasks_per_worker: int = DEFAULT_MAX_TASKS_PER_WORKER,
 ) -> tuple[int, int]:
-    """Find mentions for one batch and write them, then the batch's done-markers; return counts."""
+    """Find mentions for one batch and write them, then the batch's done-markers; return counts.
+
+    Articles NER skips for their language get a marker with no mentions: ner_version names the
+    languages NER ran on (stage_version), and the skips are logged per batch.
+    """
     articles = lake.read_article_texts(lake_dir, capture_ids, extractor_version)
-    results = find_batch_mentions(articles, model_name, workers)
+    results = find_batch_mentions(
+        articles,
+        model_name,
+        workers,
+        languages=languages,
+        max_tasks_per_worker=max_tasks_per_worker,
+    )
     extra = {"ner_version": ner_version, "_run_id": run_id}
     mentions = [
         {**mention, "capture_id": capture_id, **extra}
-        for capture_id, _article_id, found in results
+        for capture_id, _article_id, found, _skipped in results
         for mention in found
     ]
     now = utc_now()
@@ -109,9 +163,10 @@ def enrich_to_lake(
             "article_id": article_id,
             "count_mentions": len(found),
             "enriched_at": now,
+            "skipped_language": skipped,
             **extra,
         }
-        for capture_id, article_id, found in results
+        for capture_id, article_id, found, skipped in results
     ]
     # Mentions before markers: a run killed between them redoes the batch (staging keeps the
     # latest run's mentions per capture, so nothing counts twice).

@@ -114,6 +114,8 @@ ENRICHMENT_SCHEMA = pa.schema(
         pa.field("count_mentions", pa.int32(), nullable=False),
         pa.field("enriched_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("_run_id", pa.string(), nullable=False),
+        # The article's language when NER skipped it (not in Settings.ner_languages), else null.
+        pa.field("skipped_language", pa.string()),
     ]
 )
 

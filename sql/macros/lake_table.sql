@@ -1,3 +1,12 @@
-{% macro lake_table(table_name) -%}
-    read_parquet('{{ var("lake_dir") }}/{{ table_name }}/*.parquet', union_by_name = true)
+{#
+    The lake table's Parquet files. With row_locators, each row also carries its file's name and
+    its row number in that file (filename, file_row_number): a narrow key that picks rows out
+    of a wide table without moving the wide columns.
+#}
+{% macro lake_table(table_name, row_locators=false) -%}
+    read_parquet(
+        '{{ var("lake_dir") }}/{{ table_name }}/*.parquet',
+        union_by_name = true
+        {%- if row_locators %}, filename = true, file_row_number = true{% endif %}
+    )
 {%- endmacro %}

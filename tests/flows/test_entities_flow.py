@@ -8,7 +8,7 @@ import duckdb
 
 from flows.build import build_warehouse
 from flows.ingest import ingest_articles
-from tests.conftest import SEEDS
+from tests.conftest import SAMPLE, SEEDS
 from transforms.settings import Settings
 
 MENTIONING = """
@@ -27,7 +27,22 @@ def query(settings: Settings, sql: str, params: list | None = None) -> list[tupl
 
 def test_entities_marts_and_overrides(prefect_api: str, tmp_path: Path) -> None:
     settings = Settings(warehouse_dir=tmp_path / "warehouse", workers=1)
-    ingest_articles(inputs=[str(SEEDS)], settings=settings)
+    german = SAMPLE / "pages" / "rheinkurier" / "rheinchem-stellenabbau.html"
+    ingest_articles(inputs=[str(SEEDS), str(german)], settings=settings)
+
+    # The English model does not run on the German article: no mentions, and the lake says why.
+    skipped = duckdb.sql(
+        f"select skipped_language, count_mentions from '{settings.lake_dir}/enrichments/*.parquet'"
+        " where skipped_language is not null"
+    ).fetchall()
+    assert skipped == [("de", 0)]
+    assert query(settings, "select count(*) from fct_articles") == [(3,)]
+    german_mentions = query(
+        settings,
+        "select count(*) from fct_article_entities as article_entities inner join fct_articles "
+        "on article_entities.article_id = fct_articles.article_id where locator like '%rheinchem%'",
+    )
+    assert german_mentions == [(0,)]
 
     both = ["000_3a518643be283ca3.txt", "003_553c9cd52b557dc4.txt"]
     assert query(settings, MENTIONING, ["Baghdad"]) == [(both,)]

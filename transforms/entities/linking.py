@@ -207,12 +207,21 @@ def _title_forms(mention: Mention, text: str) -> set[str]:
     return {form for form in forms if len(form) > 1}
 
 
+# The only non-ASCII characters re.IGNORECASE matches with ASCII letters.
+_ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
 def _in_title(title: str | None, forms: set[str]) -> bool:
     """Return True when one of the forms occurs in the title as whole words."""
     if not title:
         return False
+    lower_title = title.translate(_ASCII_FOLDS).lower()
     for form in forms:
         flags = re.IGNORECASE if len(form) >= 4 else 0
+        # Most forms are not in the title at all: skip compiling a pattern for those.
+        absent = form.isascii() and form.lower() not in lower_title if flags else form not in title
+        if absent:
+            continue
         if re.search(r"(?<![\w\-])" + re.escape(form) + r"(?![\w\-])", title, flags):
             return True
     return False

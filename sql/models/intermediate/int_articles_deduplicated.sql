@@ -1,7 +1,15 @@
 -- grain: one row per article_id; the latest capture is the current version (latest by the
--- page's own modified/published time first, so capture order does not decide it)
-with articles as (
-    select * from {{ ref('stg_lake__articles') }}
+-- page's own modified/published time first, so capture order does not decide it).
+-- The choice is made on narrow keys; bodies and signatures stay in the lake, read by the
+-- current row's locator (lake_file, lake_row) from stg_lake__article_payloads where needed.
+with capture_keys as (
+    select
+        article_id,
+        capture_id,
+        published_at,
+        modified_at,
+        fetched_at
+    from {{ ref('stg_lake__articles') }}
 ),
 
 capture_counts as (
@@ -10,13 +18,15 @@ capture_counts as (
         count(*) as count_captures,
         min(fetched_at) as first_fetched_at,
         max(fetched_at) as last_fetched_at
-    from articles
+    from capture_keys
     group by article_id
 ),
 
 latest as (
-    select *
-    from articles
+    select
+        article_id,
+        capture_id
+    from capture_keys
     qualify row_number() over (
         partition by article_id
         order by
@@ -26,13 +36,61 @@ latest as (
     ) = 1
 ),
 
+articles as (
+    select
+        article_id,
+        capture_id,
+        locator,
+        source_kind,
+        url,
+        canonical_url,
+        canonical_url_source,
+        source_id,
+        source_domain,
+        source_name,
+        source_id_source,
+        title,
+        title_source,
+        authors,
+        authors_source,
+        published_at,
+        published_at_source,
+        dateline,
+        dateline_source,
+        description,
+        description_source,
+        sitename,
+        sitename_source,
+        categories,
+        tags,
+        language,
+        language_source,
+        count_words,
+        content_sha256,
+        modified_at,
+        wire_agency,
+        count_shingles,
+        count_topic_terms,
+        extraction_method,
+        extractor_version,
+        fetched_at,
+        extracted_at,
+        _run_id,
+        lake_file,
+        lake_row
+    from {{ ref('stg_lake__articles') }}
+),
+
 final as (
     select
-        latest.*,
+        articles.*,
         capture_counts.count_captures,
         capture_counts.first_fetched_at,
         capture_counts.last_fetched_at
     from latest
+    inner join articles
+        on latest.capture_id = articles.capture_id
+        and latest.article_id = articles.article_id
     inner join capture_counts
         on latest.article_id = capture_counts.article_id
 )

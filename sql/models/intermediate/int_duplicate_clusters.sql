@@ -7,10 +7,11 @@ articles as (
         article_id,
         source_id,
         content_sha256,
-        minhash,
         count_shingles,
         published_at,
-        first_fetched_at
+        first_fetched_at,
+        lake_file,
+        lake_row
     from {{ ref('int_articles_deduplicated') }}
 ),
 
@@ -46,13 +47,41 @@ edges as (
 
 {{ connected_components('components', 'edges') }},
 
-members as (
+member_articles as materialized (
     select
         components.component_id,
         articles.*
     from components
     inner join articles
         on components.node_id = articles.article_id
+),
+
+-- the members' signatures only, read from the lake by row locator
+member_minhashes as (
+    select
+        payloads.lake_file,
+        payloads.lake_row,
+        payloads.minhash
+    from {{ ref('stg_lake__article_payloads') }} as payloads
+    semi join member_articles
+        on payloads.lake_file = member_articles.lake_file
+        and payloads.lake_row = member_articles.lake_row
+),
+
+members as materialized (
+    select
+        member_articles.component_id,
+        member_articles.article_id,
+        member_articles.source_id,
+        member_articles.content_sha256,
+        member_minhashes.minhash,
+        member_articles.count_shingles,
+        member_articles.published_at,
+        member_articles.first_fetched_at
+    from member_articles
+    inner join member_minhashes
+        on member_articles.lake_file = member_minhashes.lake_file
+        and member_articles.lake_row = member_minhashes.lake_row
 ),
 
 originals as (

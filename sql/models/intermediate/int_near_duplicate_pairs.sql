@@ -1,22 +1,81 @@
 -- grain: one row per pair of distinct bodies (content_sha256_a < content_sha256_b) that are
 -- near-duplicates: LSH candidates verified by estimated Jaccard or containment
 with bands as (
-    select * from {{ ref('int_signature_bands') }}
+    -- narrow types: 42 rows per body are sorted below
+    select
+        signature_key::uinteger as signature_key,
+        band_index::usmallint as band_index,
+        band_hash
+    from {{ ref('int_signature_bands') }}
 ),
 
 signatures as (
-    select * from {{ ref('int_article_signatures') }}
+    select
+        signature_key,
+        content_sha256,
+        representative_article_id,
+        representative_lake_file,
+        representative_lake_row,
+        count_shingles
+    from {{ ref('int_article_signatures') }}
 ),
 
-candidates as (
+-- only bands that some other body shares can make a pair, and most are no one else's: sorted
+-- by band, a shared band has an equal neighbour (cheaper than joining every band to every band)
+shared_bands as materialized (
+    select
+        signature_key,
+        band_index,
+        band_hash
+    from bands
+    -- band_hash covers band_index too, so one sort key will do
+    window band_order as (order by band_hash)
+    qualify
+        lag(band_hash) over band_order = band_hash
+        or lead(band_hash) over band_order = band_hash
+),
+
+candidates as materialized (
     select distinct
         left_bands.signature_key as signature_key_a,
         right_bands.signature_key as signature_key_b
-    from bands as left_bands
-    inner join bands as right_bands
+    from shared_bands as left_bands
+    inner join shared_bands as right_bands
         on left_bands.band_index = right_bands.band_index
         and left_bands.band_hash = right_bands.band_hash
         and left_bands.signature_key < right_bands.signature_key
+),
+
+candidate_keys as materialized (
+    select signatures.*
+    from signatures
+    where signature_key in (
+        select signature_key_a from candidates
+        union
+        select signature_key_b from candidates
+    )
+),
+
+-- the candidates' signatures only, read from the lake by row locator
+candidate_minhashes as (
+    select
+        payloads.lake_file,
+        payloads.lake_row,
+        payloads.minhash
+    from {{ ref('stg_lake__article_payloads') }} as payloads
+    semi join candidate_keys
+        on payloads.lake_file = candidate_keys.representative_lake_file
+        and payloads.lake_row = candidate_keys.representative_lake_row
+),
+
+candidate_signatures as materialized (
+    select
+        candidate_keys.*,
+        candidate_minhashes.minhash
+    from candidate_keys
+    inner join candidate_minhashes
+        on candidate_keys.representative_lake_file = candidate_minhashes.lake_file
+        and candidate_keys.representative_lake_row = candidate_minhashes.lake_row
 ),
 
 scored as (
@@ -34,9 +93,9 @@ scored as (
             )
         ) / len(signatures_a.minhash) as jaccard
     from candidates
-    inner join signatures as signatures_a
+    inner join candidate_signatures as signatures_a
         on candidates.signature_key_a = signatures_a.signature_key
-    inner join signatures as signatures_b
+    inner join candidate_signatures as signatures_b
         on candidates.signature_key_b = signatures_b.signature_key
 ),
 

@@ -32,6 +32,8 @@ final as (
         articles.dateline,
         articles.dateline_source,
         articles.description,
+        articles.description_source,
+        articles.sitename_source,
         articles.language,
         articles.language_source,
         articles.count_words,

@@ -1,14 +1,40 @@
--- grain: one row per capture_id, from the current extractor version
+-- grain: one row per capture_id, from the current extractor version. The current row of each
+-- capture is chosen on narrow keys, then read; the wide columns (body_text, minhash,
+-- topic_minhash) are left out: stg_lake__article_payloads has them by row locator
+-- (lake_file, lake_row), which this model carries.
 with source as (
-    select * from {{ lake_table('articles') }}
+    select * from {{ lake_table('articles', row_locators=true) }}
+),
+
+row_keys as (
+    select
+        capture_id,
+        extracted_at,
+        _run_id,
+        filename,
+        file_row_number
+    from {{ lake_table('articles', row_locators=true) }}
+    where extractor_version = '{{ var("extractor_version") }}'
+        or '{{ var("extractor_version") }}' = ''
+),
+
+current_rows as (
+    select
+        filename,
+        file_row_number
+    from row_keys
+    qualify row_number() over (
+        partition by capture_id
+        order by extracted_at desc, _run_id desc, filename desc, file_row_number desc
+    ) = 1
 ),
 
 current_version as (
-    select *
+    select source.*
     from source
-    where extractor_version = '{{ var("extractor_version") }}'
-        or '{{ var("extractor_version") }}' = ''
-    qualify row_number() over (partition by capture_id order by extracted_at desc, _run_id desc) = 1
+    semi join current_rows
+        on source.filename = current_rows.filename
+        and source.file_row_number = current_rows.file_row_number
 ),
 
 renamed as (
@@ -33,25 +59,26 @@ renamed as (
         dateline,
         dateline_source,
         description,
+        description_source,
         sitename,
+        sitename_source,
         categories,
         tags,
         language,
         language_source,
-        body_text,
         count_words,
         content_sha256,
         modified_at,
         wire_agency,
-        minhash,
         count_shingles,
-        topic_minhash,
         count_topic_terms,
         extraction_method,
         extractor_version,
         fetched_at,
         extracted_at,
-        _run_id
+        _run_id,
+        filename as lake_file,
+        file_row_number as lake_row
     from current_version
 )
 
