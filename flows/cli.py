@@ -27,6 +27,9 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    # A first run creates Prefect's database; on a busy 2-core machine that can exceed the
+    # temporary server's 20 s default, and the run would fail before any work.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def _settings(args: argparse.Namespace) -> Any:

@@ -41,6 +41,14 @@ class RemoteLake:
         """Return the URL (never the options, which may hold credentials)."""
         return self.url
 
+    def storage_options(self) -> dict[str, Any]:
+        """Return the filesystem options, with listings never cached.
+
+        Other processes (extraction workers, Dask workers) add part files all through a run:
+        a cached listing would hide them from DuckDB and the models.
+        """
+        return {"use_listings_cache": False, **self.options}
+
 
 # A local folder (path or string) or a RemoteLake; pickles to worker processes and clusters.
 LakeLocation = str | os.PathLike[str] | RemoteLake
@@ -53,7 +61,7 @@ class LakeUnavailableError(RuntimeError):
 def lake_fs(lake_dir: LakeLocation) -> tuple[fsspec.AbstractFileSystem, str]:
     """Return the lake's filesystem and its root path inside that filesystem."""
     if isinstance(lake_dir, RemoteLake):
-        return fsspec.core.url_to_fs(lake_dir.url, **lake_dir.options)
+        return fsspec.core.url_to_fs(lake_dir.url, **lake_dir.storage_options())
     return fsspec.core.url_to_fs(os.fspath(lake_dir))
 
 

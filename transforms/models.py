@@ -49,8 +49,9 @@ def run_models(
     # with its storage options, not through DuckDB's httpfs extension (a download).
     filesystems = []
     if isinstance(lake_dir, lake.RemoteLake) and lake.is_remote(lake_dir):
-        filesystems = [{"fs": lake.lake_protocol(lake_dir), **lake_dir.options}]
-    os.environ["NEWSLOOM_DBT_FILESYSTEMS"] = json.dumps(filesystems)
+        filesystems = [{"fs": lake.lake_protocol(lake_dir), **lake_dir.storage_options()}]
+    # A Python literal: the profile's `as_native` filter reads it with ast.literal_eval.
+    os.environ["NEWSLOOM_DBT_FILESYSTEMS"] = repr(filesystems)
     dbt_vars = {
         "lake_dir": lake.lake_url(lake_dir),
         "extractor_version": EXTRACTOR_VERSION,
