@@ -20,7 +20,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -33,4 +33,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) warehouse/lake warehouse/releases warehouse/marts warehouse/newsloom.duckdb
+	rm -rf $(VENV) warehouse/lake warehouse/releases warehouse/marts warehouse/newsloom.duckdb warehouse/build_stamp.json
