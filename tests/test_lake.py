@@ -10,21 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.test_lake_compaction import write_small_parts
 from transforms import lake
 from transforms.lake import RemoteLake
-from transforms.schemas import Reject
-
-
-def write_small_parts(location: RemoteLake, count: int) -> None:
-    lake.ensure_lake(location)
-    for number in range(count):
-        rows = [
-            Reject(stage="extract", locator=f"page-{number}-{row}.html", reason="empty").to_row(
-                f"run{number}"
-            )
-            for row in range(3)
-        ]
-        lake.write_rows(location, "rejects", rows, f"run{number:03d}-x")
 
 
 def rows(location: RemoteLake) -> list[tuple]:

@@ -14,7 +14,7 @@ from transforms import lake
 from transforms.schemas import Reject
 
 
-def write_small_parts(lake_dir: Path, count: int) -> None:
+def write_small_parts(lake_dir: lake.LakeLocation, count: int) -> None:
     lake.ensure_lake(lake_dir)
     for number in range(count):
         rows = [
