@@ -25,15 +25,24 @@ from transforms.schemas import LAKE_TABLES, utc_now
 from transforms.settings import Settings
 
 
+def dbt_state_dir(settings: Settings) -> Path:
+    """Return where dbt keeps its parsed project for this warehouse and SQL folder."""
+    # Kept between builds so dbt re-parses only what changed (partial parsing); one per SQL
+    # folder, so a build from other models never reuses this folder's parse.
+    key = hashlib.sha256(str(settings.sql_dir.resolve()).encode()).hexdigest()[:12]
+    return settings.warehouse_dir / ".dbt" / key
+
+
 @task(name="run_sql_models", cache_policy=NONE)
 def run_sql_models(settings: Settings, build_dir: Path) -> Path:
     """Build and test every model into a fresh DuckDB file under build_dir."""
+    # The same path every build: dbt's partial parse is discarded when the database path changes.
     build_db = build_dir / "newsloom.duckdb"
     results = run_models(
         settings.sql_dir,
         build_db,
         settings.lake_dir,
-        build_dir,
+        dbt_state_dir(settings),
         settings.dbt_threads,
         stage_version(settings.ner_model, settings.ner_languages),
         settings.duckdb_memory_limit,
@@ -59,7 +68,13 @@ def resolve_entity_table(settings: Settings, release_id: str) -> int:
 @task(name="publish_marts", cache_policy=NONE)
 def publish_marts(settings: Settings, build_db: Path, release_id: str) -> dict[str, int]:
     """Publish marts as Parquet and swap in the new DuckDB file."""
-    counts = publish_warehouse(build_db, settings.warehouse_dir, release_id)
+    counts = publish_warehouse(
+        build_db,
+        settings.warehouse_dir,
+        release_id,
+        settings.lake_dir,
+        settings.duckdb_memory_limit,
+    )
     get_run_logger().info("published: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
     return counts
 
@@ -107,7 +122,7 @@ def build_warehouse(
         return dict(stamp.get("counts", {}))
     # Runs hold the warehouse lock: anything under .build/ is left by a killed run.
     shutil.rmtree(settings.warehouse_dir / ".build", ignore_errors=True)
-    build_dir = settings.warehouse_dir / ".build" / release_id
+    build_dir = settings.warehouse_dir / ".build"
     build_dir.mkdir(parents=True)
     try:
         clear_build_stamp(settings.warehouse_dir)

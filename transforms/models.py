@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -28,6 +29,17 @@ class ModelResult:
     message: str | None
 
 
+def _close_dbt_database() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open after an invocation."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    # dbt-duckdb reuses its open database for the next build with the same profile: that one
+    # would write into the file this build published (moved, still open), not a new one.
+    with contextlib.suppress(Exception):
+        DuckDBConnectionManager.env().close()
+    DuckDBConnectionManager.close_all_connections()
+
+
 def run_models(
     sql_dir: Path,
     database_path: Path,
@@ -37,7 +49,11 @@ def run_models(
     ner_version: str = "",
     memory_limit: str | None = None,
 ) -> list[ModelResult]:
-    """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors."""
+    """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors.
+
+    dbt's parsed project, run results and logs go to work_dir; kept between builds, it lets dbt
+    re-parse only the files that changed.
+    """
     from dbt.cli.main import dbtRunner
 
     os.environ["NEWSLOOM_DBT_DATABASE"] = str(database_path)
@@ -71,10 +87,14 @@ def run_models(
         json.dumps(dbt_vars),
         "--threads",
         str(threads),
+        "--partial-parse",
         "--quiet",
         "--no-use-colors",
     ]
-    outcome = dbtRunner().invoke(args)
+    try:
+        outcome = dbtRunner().invoke(args)
+    finally:
+        _close_dbt_database()
     results = (
         [
             ModelResult(r.node.name, str(r.node.resource_type), str(r.status), r.message)

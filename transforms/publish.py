@@ -14,10 +14,13 @@ from typing import Any
 
 import duckdb
 
+from transforms import lake
+
 logger = logging.getLogger(__name__)
 
 BUILD_STAMP = "build_stamp.json"
-# Marts kept only as Parquet (wide text); DuckDB gets a view over the published file.
+# Marts kept only as Parquet (wide text): built as views over the lake, streamed to Parquet on
+# publish, and viewed from the published DuckDB file.
 PARQUET_ONLY_MARTS = ("article_texts",)
 KEEP_RELEASES = 2
 
@@ -53,6 +56,16 @@ def _mart_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in rows]
 
 
+def _is_view(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Return whether schema main of a built database has a view of this name."""
+    row = connection.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'main' and table_type = 'VIEW' and table_name = ?",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _swap_link(link: Path, target: Path) -> None:
     """Point `link` at `target` atomically (a new link renamed over the old one)."""
     if link.exists() and not link.is_symlink():
@@ -71,13 +84,26 @@ def _prune_releases(releases_dir: Path, current: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def publish_warehouse(build_db: Path, warehouse_dir: Path, release_id: str) -> dict[str, int]:
+def publish_warehouse(
+    build_db: Path,
+    warehouse_dir: Path,
+    release_id: str,
+    lake_dir: lake.LakeLocation | None = None,
+    memory_limit: str | None = None,
+) -> dict[str, int]:
     """Export marts to Parquet and swap them and the DuckDB file in; return row counts."""
     marts_link = warehouse_dir / "marts"
     release_marts = warehouse_dir / "releases" / release_id / "marts"
     release_marts.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
+    # Settings, not connect config: the build's process may still hold the file open (dbt).
     with duckdb.connect(str(build_db)) as connection:
+        connection.execute("set preserve_insertion_order = false")
+        if memory_limit:
+            connection.execute(f"set memory_limit = '{memory_limit}'")
+        if lake_dir is not None:
+            # Parquet-only marts are views over the lake: an object store is read through fsspec.
+            lake.register_lake_filesystem(connection, lake_dir)
         for table in _mart_tables(connection):
             target = release_marts / f"{table}.parquet"
             connection.execute(
@@ -86,19 +112,25 @@ def publish_warehouse(build_db: Path, warehouse_dir: Path, release_id: str) -> d
             )
             counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
         for table in PARQUET_ONLY_MARTS:
-            if table in counts:
-                # The view reads its own release's file: database and Parquet always agree.
-                published = (release_marts / f"{table}.parquet").absolute()
-                connection.execute(f"drop table main.{table}")
-                connection.execute(
-                    f"create view main.{table} as select * from read_parquet('{published}')"
-                )
+            if not _is_view(connection, table):
+                continue
+            # Streamed once from the lake into the release; then the view reads its own release's
+            # file, so database and Parquet always agree.
+            published = (release_marts / f"{table}.parquet").absolute()
+            connection.execute(
+                f"copy (select * from main.{table}) to '{published}' "
+                "(format parquet, compression zstd)"
+            )
+            connection.execute(
+                f"create or replace view main.{table} as select * from read_parquet('{published}')"
+            )
+            counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
         connection.execute("checkpoint")
     _swap_link(marts_link, release_marts)
     os.replace(build_db, warehouse_dir / "newsloom.duckdb")
     _prune_releases(warehouse_dir / "releases", release_id)
     logger.info("published %d marts from release %s", len(counts), release_id)
-    return counts
+    return dict(sorted(counts.items()))
 
 
 def read_build_stamp(warehouse_dir: Path) -> dict[str, Any] | None:

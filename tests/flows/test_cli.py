@@ -8,9 +8,6 @@ from pathlib import Path
 import pytest
 
 from flows.cli import build_parser, main
-from flows.ingest import ingest_articles
-from tests.conftest import SEEDS
-from transforms.settings import Settings
 
 COMMANDS = ("run", "build", "query", "serve", "sources", "status")
 
@@ -23,11 +20,9 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
     assert "usage: newsloom" in capsys.readouterr().out
 
 
-@pytest.fixture(scope="module")
-def warehouse(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("cli") / "warehouse"
-    ingest_articles(inputs=[str(SEEDS)], settings=Settings(warehouse_dir=folder, workers=1))
-    return folder
+@pytest.fixture
+def warehouse(seeds_warehouse: Path) -> Path:
+    return seeds_warehouse
 
 
 def test_query_formats(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,7 @@
--- grain: one row per article (article_id); published as Parquet only, viewed from DuckDB
+-- grain: one row per article (article_id). A view: publishing streams the bodies from the lake
+-- straight into article_texts.parquet, and the published DuckDB file views that file.
+{{ config(materialized='view') }}
+
 with current_rows as (
     select
         lake_file,
