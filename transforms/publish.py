@@ -22,11 +22,17 @@ BUILD_STAMP = "build_stamp.json"
 # Marts kept only as Parquet (wide text): built as views over the lake, streamed to Parquet on
 # publish, and viewed from the published DuckDB file.
 PARQUET_ONLY_MARTS = ("article_texts",)
+# Their columns that must hold no null, checked from the written file's statistics.
+NOT_NULL_COLUMNS = {"article_texts": ("article_id", "body_text")}
 KEEP_RELEASES = 2
 
 
 class WarehouseBusyError(RuntimeError):
     """Another run holds this warehouse."""
+
+
+class PublishCheckError(RuntimeError):
+    """A mart written for publishing broke a rule; nothing was published."""
 
 
 @contextlib.contextmanager
@@ -54,6 +60,22 @@ def _mart_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
         """
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def _check_not_null(
+    connection: duckdb.DuckDBPyConnection, path: Path, columns: tuple[str, ...]
+) -> None:
+    """Raise PublishCheckError if the Parquet file's statistics count a null in these columns."""
+    if not columns:
+        return
+    rows = connection.execute(
+        "select path_in_schema, sum(coalesce(stats_null_count, 1)) "
+        "from parquet_metadata(?) where path_in_schema in (select unnest(?)) group by 1",
+        [str(path), list(columns)],
+    ).fetchall()
+    nulls = {column: count for column, count in rows if count}
+    if nulls:
+        raise PublishCheckError(f"{path.stem}: null values in {nulls} (expected none)")
 
 
 def _is_view(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -95,6 +117,25 @@ def publish_warehouse(
     marts_link = warehouse_dir / "marts"
     release_marts = warehouse_dir / "releases" / release_id / "marts"
     release_marts.mkdir(parents=True, exist_ok=True)
+    try:
+        counts = _export_marts(build_db, release_marts, lake_dir, memory_limit)
+    except BaseException:
+        shutil.rmtree(release_marts.parent, ignore_errors=True)
+        raise
+    _swap_link(marts_link, release_marts)
+    os.replace(build_db, warehouse_dir / "newsloom.duckdb")
+    _prune_releases(warehouse_dir / "releases", release_id)
+    logger.info("published %d marts from release %s", len(counts), release_id)
+    return counts
+
+
+def _export_marts(
+    build_db: Path,
+    release_marts: Path,
+    lake_dir: lake.LakeLocation | None,
+    memory_limit: str | None,
+) -> dict[str, int]:
+    """Write every mart of the built database to Parquet; return row counts by mart."""
     counts: dict[str, int] = {}
     # Settings, not connect config: the build's process may still hold the file open (dbt).
     with duckdb.connect(str(build_db)) as connection:
@@ -121,15 +162,12 @@ def publish_warehouse(
                 f"copy (select * from main.{table}) to '{published}' "
                 "(format parquet, compression zstd)"
             )
+            _check_not_null(connection, published, NOT_NULL_COLUMNS.get(table, ()))
             connection.execute(
                 f"create or replace view main.{table} as select * from read_parquet('{published}')"
             )
             counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
         connection.execute("checkpoint")
-    _swap_link(marts_link, release_marts)
-    os.replace(build_db, warehouse_dir / "newsloom.duckdb")
-    _prune_releases(warehouse_dir / "releases", release_id)
-    logger.info("published %d marts from release %s", len(counts), release_id)
     return dict(sorted(counts.items()))
 
 
