@@ -7,10 +7,12 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-
-from datasketch import MinHash
+from typing import TYPE_CHECKING
 
 from transforms.normalize import WORD_RE, fold_text
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 logger = logging.getLogger(__name__)
 
@@ -132,13 +134,16 @@ class Signatures:
 @functools.cache
 def _template(num_perm: int, seed: int) -> MinHash:
     """Return an empty MinHash whose permutations are built once per process."""
+    # Imported where signatures are made (extraction workers), not in the flow process.
+    from datasketch import MinHash
+
     return MinHash(num_perm=num_perm, seed=seed, scheme=MINHASH_SCHEME)
 
 
 def minhash_values(items: set[str], num_perm: int, seed: int) -> list[int]:
     """Return the MinHash values of a set of strings (all 2**32 - 1 for an empty set)."""
     template = _template(num_perm, seed)
-    sketch = MinHash(
+    sketch = type(template)(
         seed=seed,
         hashvalues=template.hashvalues,
         permutations=template.permutations,

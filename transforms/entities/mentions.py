@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from functools import cache
-
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from transforms.entities import geo
 from transforms.entities.linking import count_labels, link_article
 from transforms.entities.model import single_thread_blas
 from transforms.entities.names import fold_text
 from transforms.entities.spans import TYPE_OF_LABEL, Mention
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 logger = logging.getLogger(__name__)
 

