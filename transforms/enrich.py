@@ -25,7 +25,8 @@ from transforms.schemas import Reject, utc_now
 logger = logging.getLogger(__name__)
 
 # Workers import only the entity code (not the lake, DuckDB or pyarrow).
-_PRELOAD = ["transforms.entities.worker"]
+# spaCy is named: the entity modules import it lazily, to keep it out of the flow process.
+_PRELOAD = ["transforms.entities.worker", "spacy"]
 # Chunks a NER worker handles before it is replaced (Settings.ner_max_tasks_per_worker): spaCy's
 # string store grows with every new word and is never freed; a fresh worker costs one model load
 # (about 3 s of CPU; a chunk of 31 articles, a third of them English, about 1.5 s).

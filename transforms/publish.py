@@ -50,14 +50,17 @@ def warehouse_lock(warehouse_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _mart_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """Return the mart tables of a built database (schema main)."""
+def _mart_tables(
+    connection: duckdb.DuckDBPyConnection, table_type: str = "BASE TABLE"
+) -> list[str]:
+    """Return the mart tables (or, with table_type 'VIEW', views) of a built database."""
     rows = connection.execute(
         """
         select table_name from information_schema.tables
-        where table_schema = 'main' and table_type = 'BASE TABLE'
+        where table_schema = 'main' and table_type = ?
         order by table_name
-        """
+        """,
+        [table_type],
     ).fetchall()
     return [row[0] for row in rows]
 
@@ -76,16 +79,6 @@ def _check_not_null(
     nulls = {column: count for column, count in rows if count}
     if nulls:
         raise PublishCheckError(f"{path.stem}: null values in {nulls} (expected none)")
-
-
-def _is_view(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Return whether schema main of a built database has a view of this name."""
-    row = connection.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'main' and table_type = 'VIEW' and table_name = ?",
-        [name],
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def _swap_link(link: Path, target: Path) -> None:
@@ -145,27 +138,21 @@ def _export_marts(
         if lake_dir is not None:
             # Parquet-only marts are views over the lake: an object store is read through fsspec.
             lake.register_lake_filesystem(connection, lake_dir)
-        for table in _mart_tables(connection):
-            target = release_marts / f"{table}.parquet"
+        views = set(_mart_tables(connection, "VIEW"))
+        parquet_only = [table for table in PARQUET_ONLY_MARTS if table in views]
+        for table in [*_mart_tables(connection), *parquet_only]:
+            # Parquet-only marts stream from the lake straight into the release's file.
+            target = (release_marts / f"{table}.parquet").absolute()
             connection.execute(
                 f"copy (select * from main.{table}) to '{target}' "
                 "(format parquet, compression zstd)"
             )
-            counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
-        for table in PARQUET_ONLY_MARTS:
-            if not _is_view(connection, table):
-                continue
-            # Streamed once from the lake into the release; then the view reads its own release's
-            # file, so database and Parquet always agree.
-            published = (release_marts / f"{table}.parquet").absolute()
-            connection.execute(
-                f"copy (select * from main.{table}) to '{published}' "
-                "(format parquet, compression zstd)"
-            )
-            _check_not_null(connection, published, NOT_NULL_COLUMNS.get(table, ()))
-            connection.execute(
-                f"create or replace view main.{table} as select * from read_parquet('{published}')"
-            )
+            if table in parquet_only:
+                _check_not_null(connection, target, NOT_NULL_COLUMNS.get(table, ()))
+                # The view reads its own release's file: database and Parquet always agree.
+                connection.execute(
+                    f"create or replace view main.{table} as select * from read_parquet('{target}')"
+                )
             counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
         connection.execute("checkpoint")
     return dict(sorted(counts.items()))

@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 
 # Workers fork from a server that has already imported the extractors: cheap to start,
 # and safe beside the threads Prefect runs (a plain fork of a threaded process is not).
-_PRELOAD = ["transforms.extract"]
+# datasketch is named: transforms.signatures imports it lazily, to keep it out of the flow process.
+_PRELOAD = ["transforms.extract", "datasketch"]
 
 
 def _extract_one(capture: dict[str, Any], options: ExtractOptions) -> dict[str, Any] | Reject:

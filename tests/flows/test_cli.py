@@ -20,37 +20,35 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
     assert "usage: newsloom" in capsys.readouterr().out
 
 
-@pytest.fixture
-def warehouse(seeds_warehouse: Path) -> Path:
-    return seeds_warehouse
-
-
-def test_query_formats(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_query_formats(seeds_warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sql = "select source_id from fct_articles order by 1"
-    assert main(["query", "--warehouse", str(warehouse), "--format", "json", sql]) == 0
+    assert main(["query", "--warehouse", str(seeds_warehouse), "--format", "json", sql]) == 0
     assert json.loads(capsys.readouterr().out) == [
         {"source_id": "gulfnews.com"},
         {"source_id": "rudaw.net"},
     ]
-    assert main(["query", "--warehouse", str(warehouse), "--format", "csv", sql]) == 0
+    assert main(["query", "--warehouse", str(seeds_warehouse), "--format", "csv", sql]) == 0
     assert capsys.readouterr().out.splitlines() == ["source_id", "gulfnews.com", "rudaw.net"]
-    assert main(["query", "--warehouse", str(warehouse), "select count(*) from fct_articles"]) == 0
+    assert (
+        main(["query", "--warehouse", str(seeds_warehouse), "select count(*) from fct_articles"])
+        == 0
+    )
     assert "1 row(s)" in capsys.readouterr().out
 
 
 def test_query_is_read_only_and_errors_exit_nonzero(
-    warehouse: Path, capsys: pytest.CaptureFixture[str]
+    seeds_warehouse: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["query", "--warehouse", str(warehouse), "delete from fct_articles"]) == 1
+    assert main(["query", "--warehouse", str(seeds_warehouse), "delete from fct_articles"]) == 1
     assert "read-only" in capsys.readouterr().err.lower()
-    assert main(["query", "--warehouse", str(warehouse / "missing"), "select 1"]) == 1
+    assert main(["query", "--warehouse", str(seeds_warehouse / "missing"), "select 1"]) == 1
     assert "newsloom run" in capsys.readouterr().err
 
 
 def test_status_shows_runs_counts_and_rejects(
-    warehouse: Path, capsys: pytest.CaptureFixture[str]
+    seeds_warehouse: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    assert main(["status", "--warehouse", str(seeds_warehouse)]) == 0
     out = capsys.readouterr().out
     assert "completed" in out
     assert "fct_articles" in out
