@@ -55,12 +55,16 @@ PACKAGES = ("prefect", "duckdb", "trafilatura", "pyarrow", "dbt-core", "spacy", 
 class TreeMemory:
     """Sample a process tree's memory (sum of RSS and of PSS) until stopped; keep the peaks."""
 
-    def __init__(self, pid: int, interval: float = 0.5) -> None:
-        """Start sampling the tree rooted at pid."""
+    def __init__(self, pid: int, interval: float = 0.5, every: float = 5.0) -> None:
+        """Start sampling the tree rooted at pid; keep PSS by role every `every` seconds too."""
         self.root = psutil.Process(pid)
         self.interval = interval
+        self.every = every
         self.peak_rss = self.peak_pss = 0
         self.peak_pss_by_role: dict[str, int] = {}
+        # (seconds since start, {role: PSS bytes}): where in the run memory grows
+        self.timeline: list[tuple[float, dict[str, int]]] = []
+        self._started = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -93,6 +97,9 @@ class TreeMemory:
                 pss += getattr(info, "pss", info.rss)
                 by_role[role] = by_role.get(role, 0) + getattr(info, "pss", info.rss)
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            elapsed = time.perf_counter() - self._started
+            if not self.timeline or elapsed - self.timeline[-1][0] >= self.every:
+                self.timeline.append((round(elapsed, 1), by_role))
             for role, value in by_role.items():
                 self.peak_pss_by_role[role] = max(self.peak_pss_by_role.get(role, 0), value)
             self._stop.wait(self.interval)
@@ -186,6 +193,11 @@ def flow_run(warehouse: Path, inputs: list[str], prefect_home: Path) -> dict:
         peak_tree_pss_mib=memory.peak_pss / MIB,
         peak_pss_by_role_mib={role: value / MIB for role, value in memory.peak_pss_by_role.items()},
     )
+    timeline = [
+        {"s": seconds, **{role: round(value / MIB) for role, value in roles.items()}}
+        for seconds, roles in memory.timeline
+    ]
+    log.with_suffix(".memory.json").write_text(json.dumps(timeline))
     return result
 
 

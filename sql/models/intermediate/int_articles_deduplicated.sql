@@ -1,7 +1,9 @@
 -- grain: one row per article_id; the latest capture is the current version (latest by the
 -- page's own modified/published time first, so capture order does not decide it).
--- The choice is made on narrow keys; bodies and signatures stay in the lake, read by the
--- current row's locator (lake_file, lake_row) from stg_lake__article_payloads where needed.
+-- Narrow: the keys and the columns the dedup, story and dimension models use. The descriptive
+-- columns stay in stg_lake__articles (fct_articles joins them by capture_id: one wide copy
+-- written, not two), and bodies and signatures stay in the lake, read by the current row's
+-- locator (lake_file, lake_row) from stg_lake__article_payloads where needed.
 with capture_keys as (
     select
         article_id,
@@ -37,8 +39,21 @@ latest as (
 ),
 
 articles as (
-    -- staging already holds only the narrow columns (bodies and signatures stay in the lake)
-    select *
+    select
+        article_id,
+        capture_id,
+        content_sha256,
+        source_id,
+        source_domain,
+        source_name,
+        source_id_source,
+        sitename,
+        wire_agency,
+        published_at,
+        count_shingles,
+        count_topic_terms,
+        lake_file,
+        lake_row
     from {{ ref('stg_lake__articles') }}
 ),
 

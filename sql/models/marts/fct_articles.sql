@@ -1,6 +1,22 @@
 -- grain: one row per distinct article (article_id)
-with articles as (
+with current_articles as (
     select * from {{ ref('int_articles_deduplicated') }}
+),
+
+-- the current capture's descriptive columns (int_articles_deduplicated holds only keys)
+captures as (
+    select * from {{ ref('stg_lake__articles') }}
+),
+
+articles as (
+    select
+        captures.*,
+        current_articles.count_captures,
+        current_articles.first_fetched_at,
+        current_articles.last_fetched_at
+    from current_articles
+    inner join captures
+        on current_articles.capture_id = captures.capture_id
 ),
 
 duplicates as (

@@ -2,6 +2,10 @@
 -- capture is chosen on narrow keys, then read; the wide columns (body_text, minhash,
 -- topic_minhash) are left out: stg_lake__article_payloads has them by row locator
 -- (lake_file, lake_row), which this model carries.
+-- A table, not a view: every intermediate model, mart and staging test reads it, and each read
+-- of a view would scan the lake's files and pick the current rows again.
+{{ config(materialized='table') }}
+
 with source as (
     select * from {{ lake_table('articles', row_locators=true) }}
 ),
