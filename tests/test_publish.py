@@ -18,7 +18,9 @@ def built_database(folder: Path, bodies: list[str | None]) -> Path:
     lake_file = folder / "articles.parquet"
     ids = [f"a{n}" for n in range(len(bodies))]
     pq.write_table(
-        pa.table({"article_id": ids, "body_text": pa.array(bodies, pa.string())}), lake_file
+        pa.table({"article_id": ids, "body_text": pa.array(bodies, pa.string())}),
+        lake_file,
+        row_group_size=250,  # as the lake's batches write them
     )
     database = folder / "newsloom.duckdb"
     with duckdb.connect(str(database)) as connection:
@@ -60,3 +62,15 @@ def test_a_null_body_publishes_nothing(tmp_path: Path) -> None:
     assert not (warehouse / "releases" / "r2").exists()
     with duckdb.connect(str(warehouse / "newsloom.duckdb"), read_only=True) as connection:
         assert connection.execute("select count(*) from fct_articles").fetchone() == (1,)
+
+
+def test_long_bodies_publish_within_a_small_memory_limit(tmp_path: Path) -> None:
+    # DuckDB sizes Parquet row groups in rows by default (122,880): with long texts one row
+    # group's buffer outgrew the memory limit, and the 1M-article publish failed at 1GB.
+    paragraph = " ".join(f"word{n}" for n in range(8_000))
+    bodies = [f"{number} {paragraph}" for number in range(5_000)]  # about 250 MB of text
+    build_db = built_database(tmp_path / "build", bodies)
+    counts = publish_warehouse(build_db, tmp_path / "warehouse", "r1", memory_limit="400MB")
+    assert counts["article_texts"] == 5_000
+    metadata = pq.ParquetFile(tmp_path / "warehouse" / "marts" / "article_texts.parquet").metadata
+    assert metadata.num_row_groups > 1
