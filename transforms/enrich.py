@@ -21,12 +21,10 @@ from transforms.entities.model import DEFAULT_NER_LANGUAGES
 from transforms.entities.resolve import resolve_entities
 from transforms.entities.worker import ArticleMentions, mentions_chunk, worker_nlp
 from transforms.schemas import Reject, utc_now
+from transforms.workers import FORKSERVER_PRELOAD
 
 logger = logging.getLogger(__name__)
 
-# Workers import only the entity code (not the lake, DuckDB or pyarrow).
-# spaCy is named: the entity modules import it lazily, to keep it out of the flow process.
-_PRELOAD = ["transforms.entities.worker", "spacy"]
 # Chunks a NER worker handles before it is replaced (Settings.ner_max_tasks_per_worker): spaCy's
 # string store grows with every new word and is never freed; a fresh worker costs one model load
 # (about 3 s of CPU; a chunk of 31 articles, a third of them English, about 1.5 s).
@@ -45,7 +43,7 @@ def _ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
 def _new_ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
     """Start a pool of NER workers, each loading the model once and replaced after max_tasks."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
+    context.set_forkserver_preload(FORKSERVER_PRELOAD)
     pool = ProcessPool(
         max_workers=workers,
         max_tasks=max_tasks,

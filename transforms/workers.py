@@ -21,10 +21,12 @@ from transforms.schemas import Reject
 
 logger = logging.getLogger(__name__)
 
-# Workers fork from a server that has already imported the extractors: cheap to start,
-# and safe beside the threads Prefect runs (a plain fork of a threaded process is not).
-# datasketch is named: transforms.signatures imports it lazily, to keep it out of the flow process.
-_PRELOAD = ["transforms.extract", "datasketch"]
+# Workers fork from a server that has already imported the extractors and the entity code and
+# built the place index: cheap to start, their read-only memory shared, and safe beside the
+# threads Prefect runs (a plain fork of a threaded process is not). The extraction and NER pools
+# share the one fork server a process has, so both name the same list. datasketch and spaCy load
+# there, not in the flow process (transforms.signatures and the entity modules import them lazily).
+FORKSERVER_PRELOAD = ["transforms.extract", "datasketch", "transforms.entities.preload"]
 
 
 def _extract_one(capture: dict[str, Any], options: ExtractOptions) -> dict[str, Any] | Reject:
@@ -70,7 +72,7 @@ def _process_pool(workers: int) -> ProcessPool:
 def _new_process_pool(workers: int) -> ProcessPool:
     """Start a pool of `workers` extraction processes (cached: one per size and process)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
+    context.set_forkserver_preload(FORKSERVER_PRELOAD)
     # pebble, unlike concurrent.futures, can stop one worker whose task runs over its timeout
     # and start a fresh one in its place, leaving the rest of the pool and the batch alone.
     pool = ProcessPool(max_workers=workers, initializer=_warm_worker, context=context)
