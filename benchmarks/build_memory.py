@@ -1,6 +1,6 @@
 """Time `newsloom build` on an existing warehouse and sample its process tree's peak memory.
 
-Usage: python benchmarks/build_memory.py WAREHOUSE [--memory-limits 1GB 512MB] [--repeat 1]
+Usage: python benchmarks/build_memory.py WAREHOUSE [--memory-limits 1GB 768MB 512MB] [--repeat 1]
 For each DuckDB memory limit (NEWSLOOM_DUCKDB_MEMORY_LIMIT) the build runs in a child process
 (Prefect's temporary server included, as in a run) and is sampled every 0.5 s, as
 benchmarks/run_all.py samples whole runs. Use a warehouse a benchmark run left, e.g.
@@ -50,7 +50,7 @@ def main() -> None:
     """Build under each memory limit; print JSON lines."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("warehouse", type=Path)
-    parser.add_argument("--memory-limits", nargs="+", default=["1GB", "512MB"])
+    parser.add_argument("--memory-limits", nargs="+", default=["1GB", "768MB", "512MB"])
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     for limit in args.memory_limits:
