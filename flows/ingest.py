@@ -23,7 +23,7 @@ from transforms.publishers import PathMapping
 from transforms.schemas import utc_now
 from transforms.settings import SAMPLE_DIR, Settings
 from transforms.sources_map import load_sources_config, path_mappings
-from transforms.workers import extract_to_lake, stop_workers
+from transforms.workers import extract_to_lake, stop_fork_server, stop_workers
 
 
 @dataclass
@@ -204,8 +204,10 @@ def enrich_articles(settings: Settings, run_id: str) -> int:
         batches, unmapped(settings), unmapped(run_id), range(len(batches))
     )
     mentions = sum(future.result() for future in futures)
-    # The NER workers hold the model: free them before the SQL build needs the memory.
+    # The NER workers and their fork server hold the model and the place index: free them
+    # before the SQL build needs the memory.
     stop_ner_workers()
+    stop_fork_server()
     return mentions
 
 

@@ -6,6 +6,7 @@ import atexit
 import functools
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import threading
 from collections import Counter
 from concurrent.futures import Future
@@ -89,6 +90,15 @@ def stop_workers() -> None:
             pool.join()
         _POOLS.clear()
         _new_process_pool.cache_clear()
+
+
+def stop_fork_server() -> None:
+    """Stop the fork server the worker pools start from (it holds spaCy and the place index)."""
+    # Call it once every pool is stopped (the next pool starts a fresh server). CPython has no
+    # public call for this: ForkServer._stop has been there since 3.8 (its own tests use it).
+    stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
 
 
 def _can_start_processes() -> bool:

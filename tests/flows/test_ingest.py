@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import psutil
 import pyarrow.parquet as pq
 import pytest
 
@@ -90,6 +91,9 @@ def test_run_builds_marts_and_quarantines_bad_input(
     assert table(settings, "select count(*) from article_texts") == [(3,)]
     sources = table(settings, "select source_id, count_articles from dim_sources order by 1")
     assert sources == [("gulfnews.com", 1), ("harbour-times.example", 1), ("rudaw.net", 1)]
+    # Worker pools and the fork server they start from (spaCy, the place index) are gone.
+    children = [" ".join(child.cmdline()) for child in psutil.Process().children(recursive=True)]
+    assert not [command for command in children if "forkserver" in command]
 
 
 def test_rerun_adds_nothing_and_skips_work(
