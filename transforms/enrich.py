@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Chunks a NER worker handles before it is replaced (Settings.ner_max_tasks_per_worker): spaCy's
 # string store grows with every new word and is never freed; a fresh worker costs one model load
-# (about 3 s of CPU; a chunk of 31 articles, a third of them English, about 1.5 s).
+# (the place index comes built, shared, from the fork server: transforms.entities.preload).
 DEFAULT_MAX_TASKS_PER_WORKER = 200
 _POOL_LOCK = threading.Lock()
 _POOLS: list[ProcessPool] = []
