@@ -33,12 +33,12 @@ import duckdb  # noqa: E402
 from make_dedup_set import OUTPUT, build_set, render_page  # noqa: E402
 
 from transforms import lake  # noqa: E402
-from transforms.enrich import enrich_to_lake, resolve_to_lake  # noqa: E402
-from transforms.entities.model import stage_version  # noqa: E402
-from transforms.extract import EXTRACTOR_VERSION, ExtractOptions, extract_capture  # noqa: E402
-from transforms.models import run_models  # noqa: E402
+from transforms.enrich.entities.model import stage_version  # noqa: E402
+from transforms.enrich.ner import enrich_to_lake, resolve_to_lake  # noqa: E402
+from transforms.extract.article import EXTRACTOR_VERSION, ExtractOptions, extract_capture  # noqa: E402
 from transforms.schemas import Capture  # noqa: E402
 from transforms.settings import SQL_DIR, Settings  # noqa: E402
+from transforms.warehouse.models import run_models  # noqa: E402
 
 DUPLICATE_KINDS = {"first", "copy", "exact", "update", "version"}
 

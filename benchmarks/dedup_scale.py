@@ -3,7 +3,7 @@
 Usage: python benchmarks/dedup_scale.py [--articles 10000 100000] [--workers 2] [--keep DIR]
 For each N: generates articles over a year from a Zipf vocabulary and a pool of names (about a
 third of them in syndicated groups: copies with trims and inserted paragraphs, or independent
-write-ups of the same event), computes their real signatures (transforms/signatures.py) in
+write-ups of the same event), computes their real signatures (transforms/enrich/signatures.py) in
 worker processes, writes them as a Parquet lake, then runs the whole dbt project (`dbt build`:
 every model and data test) in a child process. Reports the build's wall time, the time of the
 dedup/story models (from dbt's run_results.json), the child's peak RSS, and the pairs and
@@ -31,11 +31,11 @@ sys.path.insert(0, str(REPO))
 import duckdb  # noqa: E402
 
 from transforms import lake  # noqa: E402
-from transforms.extract import EXTRACTOR_VERSION  # noqa: E402
-from transforms.normalize import hash_content, make_article_id  # noqa: E402
+from transforms.enrich.signatures import compute_signatures  # noqa: E402
+from transforms.enrich.wires import find_wire_agency  # noqa: E402
+from transforms.extract.article import EXTRACTOR_VERSION  # noqa: E402
+from transforms.extract.normalize import hash_content, make_article_id  # noqa: E402
 from transforms.schemas import make_id  # noqa: E402
-from transforms.signatures import compute_signatures  # noqa: E402
-from transforms.wires import find_wire_agency  # noqa: E402
 
 DEDUP_MODELS = (
     "int_article_signatures",
@@ -209,7 +209,7 @@ def write_lake(
 BUILD_CHILD = """
 import sys, json
 from pathlib import Path
-from transforms.models import run_models
+from transforms.warehouse.models import run_models
 from transforms.settings import SQL_DIR
 work = Path(sys.argv[1])
 run_models(SQL_DIR, work / "scale.duckdb", work / "lake", work, threads=int(sys.argv[2]))

@@ -23,10 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from transforms.entities.mentions import find_mentions_batch  # noqa: E402
-from transforms.entities.model import load_ner, ner_version  # noqa: E402
-from transforms.entities.resolve import resolve_entities  # noqa: E402
-from transforms.entities.schemas import ENTITY_TYPES, mentions_to_table  # noqa: E402
+from transforms.enrich.entities.mentions import find_mentions_batch  # noqa: E402
+from transforms.enrich.entities.model import load_ner, ner_version  # noqa: E402
+from transforms.enrich.entities.resolve import resolve_entities  # noqa: E402
+from transforms.enrich.entities.schemas import ENTITY_TYPES, mentions_to_table  # noqa: E402
 
 GOLD = REPO / "benchmarks" / "data" / "entities_gold.jsonl"
 Span = tuple[str, str, int, int]  # (doc_id, entity_type, start, end)

@@ -20,7 +20,7 @@ import trafilatura
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from transforms.extract import ExtractOptions  # noqa: E402
+from transforms.extract.article import ExtractOptions  # noqa: E402
 from transforms.schemas import Capture  # noqa: E402
 from transforms.workers import extract_batch  # noqa: E402
 

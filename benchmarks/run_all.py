@@ -378,7 +378,8 @@ def report(results: dict) -> str:
             "## 3. SQL models on a synthetic lake",
             "",
             f"{sql['articles']:,} articles ({sql['lake_mib']:.0f} MiB of Parquet), `dbt build` "
-            f"(every model and data test) through `transforms.models.run_models`, then the "
+            f"(every model and data test) through `transforms.warehouse.models.run_models`, "
+            f"then the "
             f"publish (every mart to Parquet), DuckDB memory_limit {sql['memory_limit']}: "
             f"**{sql['marts_s']:.1f} s** to published marts (target <= 60 s): build "
             f"{sql['build_s']:.1f} s, publish {sql['publish_s']:.1f} s; "

@@ -2,16 +2,17 @@
 
 Usage: python benchmarks/sql_build.py [--articles 1000000] [--memory-limit 3GB] [--keep DIR]
     [--repeat N] [--dbt-command build|run] [--generate-only]
-Articles are the real pages' extracted rows (transforms.extract on ../shared/corpus/pages),
+Articles are the real pages' extracted rows (transforms.extract.article on ../shared/corpus/pages),
 replicated with unique ids, URLs, titles, bodies, publishers (500) and dates (three years), and
 random MinHash signatures of which 3% are near-duplicates of another article and 10% share a
 topic signature (same story). Captures are written without bytes; mentions are left empty.
-The build runs in a child process through transforms.models.run_models into a fresh DuckDB
+The build runs in a child process through transforms.warehouse.models.run_models into a fresh DuckDB
 file, with DuckDB's memory_limit (settings.duckdb_memory_limit) as given; `--dbt-command run`
 runs the models without their data tests. With --keep DIR an existing lake in DIR/lake is
 reused (no regeneration; --articles is then only a label). --repeat N builds N times and
 reports the median.
-Each build is followed by a publish (marts to Parquet, transforms.publish) into DIR/warehouse:
+Each build is followed by a publish (marts to Parquet, transforms.warehouse.publish) into
+DIR/warehouse:
 the marts exist once both are done, so `marts_s` (the target's figure) is their sum.
 Prints one JSON object: rows, lake bytes, generation, build, publish and marts seconds (medians;
 marts for each run), peak RSS of the builds, the summed model and data-test seconds and the
@@ -40,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from transforms import lake  # noqa: E402
-from transforms.extract import ExtractOptions, extract_capture  # noqa: E402
+from transforms.extract.article import ExtractOptions, extract_capture  # noqa: E402
 from transforms.schemas import ARTICLE_SCHEMA, CAPTURE_SCHEMA, Capture, make_id  # noqa: E402
 
 DEFAULT_PAGES = REPO.parent / "shared" / "corpus" / "pages"
@@ -150,9 +151,9 @@ BUILD_CHILD = """
 import json, shutil, sys, time
 from pathlib import Path
 from dbt.cli.main import dbtRunner
-from transforms.entities.model import stage_version
-from transforms.models import run_models
-from transforms.publish import publish_warehouse
+from transforms.enrich.entities.model import stage_version
+from transforms.warehouse.models import run_models
+from transforms.warehouse.publish import publish_warehouse
 from transforms.settings import SQL_DIR
 work, threads, limit, command = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 if command != "build":

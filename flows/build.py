@@ -11,18 +11,18 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from transforms import lake
-from transforms.enrich import resolve_to_lake
-from transforms.entities.model import stage_version
-from transforms.extract import EXTRACTOR_VERSION
-from transforms.models import run_models
-from transforms.publish import (
+from transforms.enrich.entities.model import stage_version
+from transforms.enrich.ner import resolve_to_lake
+from transforms.extract.article import EXTRACTOR_VERSION
+from transforms.schemas import LAKE_TABLES, utc_now
+from transforms.settings import Settings
+from transforms.warehouse.models import run_models
+from transforms.warehouse.publish import (
     clear_build_stamp,
     publish_warehouse,
     read_build_stamp,
     write_build_stamp,
 )
-from transforms.schemas import LAKE_TABLES, utc_now
-from transforms.settings import Settings
 
 
 def dbt_state_dir(settings: Settings) -> Path:

@@ -94,7 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     """Rebuild, test and publish the models from the lake."""
     from flows.build import build_warehouse
-    from transforms.publish import warehouse_lock
+    from transforms.warehouse.publish import warehouse_lock
 
     settings = _settings(args)
     with warehouse_lock(settings.warehouse_dir):
@@ -106,7 +106,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_compact(args: argparse.Namespace) -> int:
     """Merge the lake's small Parquet part files (kill-safe; the marts are unchanged)."""
     from transforms import lake
-    from transforms.publish import warehouse_lock
+    from transforms.warehouse.publish import warehouse_lock
 
     settings = _settings(args).resolved()
     if not lake.lake_exists(settings.lake_dir):

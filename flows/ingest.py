@@ -15,14 +15,14 @@ from flows.runners import batch_processes, batch_task_runner
 from transforms import lake
 from transforms.capture.sources import SourcesConfig
 from transforms.capture.store import capture_inputs
-from transforms.enrich import enrich_to_lake, stop_ner_workers
-from transforms.entities.model import stage_version
-from transforms.extract import EXTRACTOR_VERSION, ExtractOptions
-from transforms.publish import warehouse_lock
-from transforms.publishers import PathMapping
+from transforms.enrich.entities.model import stage_version
+from transforms.enrich.ner import enrich_to_lake, stop_ner_workers
+from transforms.extract.article import EXTRACTOR_VERSION, ExtractOptions
+from transforms.extract.publisher import PathMapping
+from transforms.extract.publisher_map import load_sources_config, path_mappings
 from transforms.schemas import utc_now
 from transforms.settings import SAMPLE_DIR, Settings
-from transforms.sources_map import load_sources_config, path_mappings
+from transforms.warehouse.publish import warehouse_lock
 from transforms.workers import extract_to_lake, stop_fork_server, stop_workers
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from transforms.entities.schemas import DIM_ENTITY_SCHEMA, ENTITY_MAP_SCHEMA, MENTION_SCHEMA
+from transforms.enrich.entities.schemas import DIM_ENTITY_SCHEMA, ENTITY_MAP_SCHEMA, MENTION_SCHEMA
 
 SOURCE_KINDS = ("feed", "sitemap", "url", "warc", "file", "text")
 STAGES = ("capture", "extract", "enrich", "model")
@@ -83,7 +83,7 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("content_sha256", pa.string(), nullable=False),
         pa.field("modified_at", pa.timestamp("us", tz="UTC")),
         pa.field("wire_agency", pa.string()),
-        # Near-duplicate signature: MinHash of the body's word shingles (transforms/signatures.py).
+        # Near-duplicate signature: MinHash of the body's word shingles (enrich/signatures.py).
         pa.field("minhash", pa.list_(pa.int64())),
         pa.field("count_shingles", pa.int32()),
         # Story signature: MinHash of the body's salient terms (names, numbers).

@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         description="spaCy model for entities (an installed official en_core_web_* works).",
     )
     ner_languages: list[str] = Field(
-        ["en"],  # transforms.entities.model.DEFAULT_NER_LANGUAGES
+        ["en"],  # transforms.enrich.entities.model.DEFAULT_NER_LANGUAGES
         description="Article languages NER runs on (detected from the body); empty: all.",
     )
     ner_workers: int | None = Field(

@@ -16,8 +16,8 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from transforms import lake
-from transforms.extract import ExtractOptions, extract_capture
-from transforms.normalize import detect_language
+from transforms.extract.article import ExtractOptions, extract_capture
+from transforms.extract.normalize import detect_language
 from transforms.schemas import Reject
 
 logger = logging.getLogger(__name__)
@@ -26,8 +26,13 @@ logger = logging.getLogger(__name__)
 # built the place index: cheap to start, their read-only memory shared, and safe beside the
 # threads Prefect runs (a plain fork of a threaded process is not). The extraction and NER pools
 # share the one fork server a process has, so both name the same list. datasketch and spaCy load
-# there, not in the flow process (transforms.signatures and the entity modules import them lazily).
-FORKSERVER_PRELOAD = ["transforms.extract", "datasketch", "transforms.entities.preload"]
+# there, not in the flow process (transforms.enrich.signatures and the entity modules import them
+# lazily).
+FORKSERVER_PRELOAD = [
+    "transforms.extract.article",
+    "datasketch",
+    "transforms.enrich.entities.preload",
+]
 
 
 def _extract_one(capture: dict[str, Any], options: ExtractOptions) -> dict[str, Any] | Reject:

@@ -11,7 +11,7 @@ import pytest
 from flows.ingest import ingest_articles
 from tests.conftest import SEEDS
 from transforms import lake
-from transforms.extract import EXTRACTOR_VERSION
+from transforms.extract.article import EXTRACTOR_VERSION
 from transforms.lake import RemoteLake
 from transforms.settings import Settings
 

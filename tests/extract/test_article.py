@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import SEEDS
+from transforms.extract.article import ExtractOptions, extract_capture
+from transforms.extract.publisher import PathMapping
+from transforms.schemas import Capture, Reject
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def extract_file(
+    path: Path, options: ExtractOptions | None = None, kind: str = "file"
+) -> dict | Reject:
+    capture = Capture(locator=str(path), source_kind=kind, body=path.read_bytes())
+    return extract_capture(capture.to_row("test"), options or ExtractOptions())
+
+
+def test_seed_000_article() -> None:
+    article = extract_file(SEEDS / "000_3a518643be283ca3.txt", kind="text")
+    assert isinstance(article, dict)
+    body = article["body_text"]
+    assert body.startswith("Baghdad: Iraq is open to greater American military cooperation")
+    assert body.endswith("since the start of April.")
+    for furniture in (
+        "Sign up for the Daily Briefing",
+        "Network Links",
+        "GN Store",
+        "Download our app",
+        "©",
+    ):
+        assert furniture not in body
+    assert (article["source_id"], article["source_name"], article["source_id_source"]) == (
+        "gulfnews.com",
+        "Gulf News",
+        "copyright",
+    )
+    assert article["extraction_method"] == "text_rules"
+    assert article["dateline"] == "Baghdad"
+    assert article["language"] == "en"
+    assert article["url"] is None
+
+
+def test_seed_003_article() -> None:
+    article = extract_file(SEEDS / "003_553c9cd52b557dc4.txt", kind="text")
+    assert isinstance(article, dict)
+    assert article["title"] == (
+        "US top military official in Baghdad to ‘reassure’ Iraq of strategic partnership"
+    )
+    assert article["title_source"] == "text"
+    assert article["authors"] == ["Lawk Ghafuri"]
+    assert article["body_text"].count("Lawk Ghafuri") == 0
+    assert article["dateline"] == "ERBIL, Kurdistan Region"
+    assert "A+ A-" not in article["body_text"]
+    assert "moderates all comments" not in article["body_text"]
+    assert (article["source_id"], article["source_name"], article["source_id_source"]) == (
+        "rudaw.net",
+        "Rudaw",
+        "comment_policy",
+    )
+
+
+def test_explicit_mapping_beats_document_evidence() -> None:
+    options = ExtractOptions(
+        path_mappings=(PathMapping("*/000_*.txt", "gn-archive", "GN Archive"),)
+    )
+    article = extract_file(SEEDS / "000_3a518643be283ca3.txt", options, kind="text")
+    assert (article["source_id"], article["source_id_source"]) == ("gn-archive", "config")
+
+
+def test_html_fields_and_their_sources() -> None:
+    article = extract_file(FIXTURES / "jsonld_article.html")
+    assert isinstance(article, dict)
+    assert article["title"] == "Harbour expansion approved after decade of delays"
+    assert article["title_source"] == "jsonld"
+    assert article["authors"] == ["Maria Okafor", "Tomás Reyes"]
+    assert article["published_at"].isoformat() == "2024-03-05T07:30:00+00:00"
+    assert article["published_at_source"] == "jsonld"
+    assert (
+        article["canonical_url"]
+        == "https://harbour-times.example/news/2024/03/05/harbour-expansion"
+    )
+    assert article["canonical_url_source"] == "link"
+    assert (article["source_id"], article["source_id_source"]) == (
+        "harbour-times.example",
+        "canonical",
+    )
+    assert article["language"] == "en"
+    body = article["body_text"]
+    assert body.startswith("PORT ELLIS — The city council on Tuesday approved")
+    for furniture in (
+        "We use cookies",
+        "Subscribe to our newsletter",
+        "Related articles",
+        "Great news",
+        "©",
+    ):
+        assert furniture not in body
+
+
+def test_page_without_article_is_rejected() -> None:
+    result = extract_file(FIXTURES / "section_index.html")
+    assert isinstance(result, Reject)
+    assert (result.stage, result.reason) == ("extract", "no_article_text")

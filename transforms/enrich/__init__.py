@@ -1,0 +1,1 @@
+"""Enrich stage: entity mentions (NER), near-duplicate signatures and wire-agency credits."""

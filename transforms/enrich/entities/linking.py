@@ -1,0 +1,312 @@
+"""In-article linking: acronyms, short names, repeated names, places in context, title flags."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from transforms.enrich.entities import geo
+from transforms.enrich.entities.acronyms import add_acronyms
+from transforms.enrich.entities.names import (
+    clean_display,
+    fold_text,
+    load_word_list,
+    name_key,
+    person_parts,
+    surname_forms,
+)
+from transforms.enrich.entities.spans import Mention, Occupancy
+
+# One-word references that stand for the only such body named in full in the article:
+# "the Ministry" after "the Iraqi Defense Ministry".
+GENERIC_ORG_HEADS = frozenset(
+    {"ministry", "department", "army", "police", "government", "parliament", "court",
+     "commission", "council", "agency", "company", "bank", "party", "committee", "embassy"}
+)  # fmt: skip
+
+
+def _display(mention: Mention, text: str) -> str:
+    """Return the cleaned display name of a mention ('the ERBIL' -> 'Erbil')."""
+    name = clean_display(text)
+    if text.startswith("The ") and not name.startswith("The "):
+        name = f"The {name}"  # the pipeline kept a capitalised mid-sentence 'The': 'The Hague'
+    if name.isupper() and len(name) > 3 and mention.label in ("GPE", "LOC"):
+        name = name.title()  # datelines: 'ERBIL' -> 'Erbil'; 'UAE' stays
+    return name
+
+
+def _fix_labels(body: str, mentions: list[Mention]) -> None:
+    """Make labels agree inside an article ('Tigist Alemu' ORG + 'Alemu' PERSON -> a person)."""
+    org_words = load_word_list("org_words.txt")
+    titles = load_word_list("titles.txt")
+    single_people = {
+        body[m.start : m.end]
+        for m in mentions
+        if m.label == "PERSON" and " " not in body[m.start : m.end]
+    }
+    company_heads = {
+        words[0]: m
+        for m in mentions
+        if m.label == "ORG"
+        and len(words := body[m.start : m.end].split()) > 1
+        and fold_text(words[-1]) in org_words
+    }
+    for m in mentions:
+        words = body[m.start : m.end].split()
+        folded = [fold_text(word) for word in words]
+        if (
+            m.label == "ORG"
+            and 2 <= len(words) <= 3
+            and words[-1] in single_people
+            and all(word[:1].isupper() and word.isalpha() for word in words)
+            and not any(word in org_words or word in titles for word in folded)
+        ):
+            m.label = "PERSON"
+        elif (
+            len(words) == 1
+            and words[0] in company_heads
+            and (m.label == "PERSON" or (m.label == "GPE" and not geo.find_places(words[0])))
+        ):
+            m.label = "ORG"
+            m.local_name = company_heads[words[0]].local_name
+
+
+def _propagate(body: str, mentions: list[Mention], forms: dict[str, str], taken: Occupancy) -> None:
+    """Tag further occurrences of names already found in the article (NER misses repeats)."""
+    if not forms:
+        return
+    ordered = sorted(forms, key=lambda form: (-len(form), form))
+    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, ordered)) + r")(?![\w\-])")
+    found = [(m.start(), m.end(), forms[m.group()]) for m in pattern.finditer(body)]
+    lower_forms = {f.lower(): label for f, label in forms.items() if label == "ORG" and " " in f}
+    if lower_forms:
+        ordered = sorted(lower_forms, key=lambda form: (-len(form), form))
+        loose = re.compile(
+            r"(?<![\w\-])(?:" + "|".join(map(re.escape, ordered)) + r")(?![\w\-])", re.IGNORECASE
+        )
+        for m in loose.finditer(body):
+            if m.group()[0].isupper():
+                found.append((m.start(), m.end(), lower_forms[m.group().lower()]))
+    for start, end, label in sorted(found):
+        if taken.is_free(start, end):
+            mentions.append(Mention(start, end, label, "propagated"))
+            taken.mark(start, end)
+
+
+def _link_people(mentions: list[Mention]) -> None:
+    """Give short person mentions the full name they stand for ('Milley' -> 'Mark A. Milley')."""
+    people = [m for m in mentions if m.label == "PERSON"]
+    parts = {
+        name: person_parts(name_key("person", name)) for name in {m.local_name for m in people}
+    }
+    full: dict[str, list[str]] = defaultdict(list)
+    for name, (first, _, last) in sorted(parts.items()):
+        if first:
+            full[last].append(name)
+    for m in people:
+        first, _, last = parts[m.local_name]
+        size = len(name_key("person", m.local_name).split())
+        candidates = [
+            name
+            for name in full.get(last, [])
+            if name != m.local_name
+            and len(name_key("person", name).split()) > size
+            and (not first or parts[name][0] == first)
+        ]
+        longest = {
+            name
+            for name in candidates
+            if not any(name in other for other in candidates if other != name)
+        }
+        if len(longest) == 1:
+            m.local_name = longest.pop()
+
+
+def _link_organizations(
+    mentions: list[Mention], acronyms: dict[str, Mention], qualifiers: frozenset[str]
+) -> None:
+    """Give short organisation mentions their full name ('the Army' -> 'Iraqi Army')."""
+    orgs = [m for m in mentions if m.label == "ORG"]
+    org_words = load_word_list("org_words.txt")
+    names = sorted({m.local_name for m in orgs})
+    keys = {name: name_key("organization", name).split() for name in names}
+    for m in orgs:
+        if m.local_name in acronyms:
+            m.local_name = acronyms[m.local_name].local_name
+            continue
+        tokens = keys.get(m.local_name) or name_key("organization", m.local_name).split()
+        candidates = set()
+        for name in names:
+            other = keys[name]
+            if len(tokens) == 1 and len(other) > 1 and other[0] == tokens[0]:
+                if other[-1] in org_words and tokens[0] not in qualifiers:
+                    candidates.add(name)  # 'Toyota' for 'Toyota Motor Corp'
+                continue
+            if len(other) <= len(tokens) or other[-len(tokens) :] != tokens:
+                continue
+            prefix = other[: -len(tokens)]
+            generic = len(tokens) == 1 and tokens[0] in GENERIC_ORG_HEADS
+            if generic or all(word in qualifiers for word in prefix):
+                candidates.add(name)
+        if len(candidates) == 1:
+            m.local_name = candidates.pop()
+
+
+def _geo_keys(body: str, mentions: list[Mention], demonyms: list[str]) -> dict[int, str]:
+    """Return the place chosen for each location mention, in the context of the article.
+
+    Countries named (or implied by a state, or a demonym) are strong hints; a city only hints
+    its country weakly and its state strongly. A name never hints itself ('Georgia').
+    """
+    places = [m for m in mentions if m.label in ("GPE", "LOC")]
+    named = {code for word in demonyms if (code := geo.demonym_country(word))}
+    hints: dict[str, tuple[str | None, tuple[str, str] | None]] = {}
+    for name in sorted({m.local_name for m in places}):
+        options = geo.rank_places(name)
+        if not options:
+            continue
+        best_score, best = options[0]
+        close = {
+            p.country_code for score, p in options if best_score - score < geo.CONFIDENT_MARGIN
+        }
+        country = best.country_code if len(close) == 1 and best.kind != "city" else None
+        area = None
+        if geo.is_confident(options) and best.kind in ("city", "subdivision") and best.country_code:
+            area = (best.country_code, best.admin1 or "")
+        hints[name] = (country, area)
+
+    memo: dict[tuple[str, geo.Place | None], geo.Place | None] = {}
+
+    def choose(name: str, within: geo.Place | None = None) -> geo.Place | None:
+        if (name, within) not in memo:
+            others = [hint for other, hint in hints.items() if other != name]
+            countries = named | {country for country, _ in others if country}
+            areas = {area for _, area in others if area}
+            memo[(name, within)] = geo.choose_place(name, countries, areas, within)
+        return memo[(name, within)]
+
+    by_start = {m.start: m for m in places}
+    chosen: dict[int, str] = {}
+    for m in places:
+        within = None
+        if body[m.end : m.end + 2] == ", " and (nxt := by_start.get(m.end + 2)) is not None:
+            within = choose(nxt.local_name)
+            if within is not None and within.kind not in ("country", "subdivision"):
+                within = None
+        place = choose(m.local_name, within)
+        if place is not None:
+            chosen[id(m)] = place.geo_key
+    return chosen
+
+
+def _title_forms(mention: Mention, text: str) -> set[str]:
+    """Return the strings that show an entity appears in a title."""
+    forms = {text, mention.local_name}
+    if mention.label == "PERSON":
+        forms.update(surname_forms(mention.local_name))
+    return {form for form in forms if len(form) > 1}
+
+
+# The only non-ASCII characters re.IGNORECASE matches with ASCII letters.
+_ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _in_title(title: str | None, forms: set[str]) -> bool:
+    """Return True when one of the forms occurs in the title as whole words."""
+    if not title:
+        return False
+    lower_title = title.translate(_ASCII_FOLDS).lower()
+    for form in forms:
+        flags = re.IGNORECASE if len(form) >= 4 else 0
+        # Most forms are not in the title at all: skip compiling a pattern for those.
+        absent = form.isascii() and form.lower() not in lower_title if flags else form not in title
+        if absent:
+            continue
+        if re.search(r"(?<![\w\-])" + re.escape(form) + r"(?![\w\-])", title, flags):
+            return True
+    return False
+
+
+def link_article(
+    article_id: str,
+    title: str | None,
+    body: str,
+    found: list[Mention],
+    demonyms: list[str],
+    blocked: list[tuple[int, int]],
+    qualifiers: frozenset[str],
+) -> list[dict]:
+    """Return the article's mention rows (MENTION_SCHEMA) from the spans the pipeline found."""
+    taken = Occupancy(len(body), blocked)
+    mentions = sorted(found, key=lambda m: m.start)
+    for m in mentions:
+        taken.mark(m.start, m.end)
+        m.local_name = _display(m, body[m.start : m.end])
+    acronyms = add_acronyms(body, mentions, taken)
+    for m in mentions:
+        m.local_name = m.local_name or _display(m, body[m.start : m.end])
+    _fix_labels(body, mentions)
+    surnames = {
+        form: "PERSON"
+        for m in mentions
+        if m.label == "PERSON"
+        for form in surname_forms(m.local_name)
+    }
+    for m in mentions:
+        text = body[m.start : m.end]
+        if m.label != "PERSON" and text in surnames and not geo.find_places(text):
+            m.label = "PERSON"
+    forms: dict[str, str] = {}
+    for m in mentions:
+        text = body[m.start : m.end]
+        if len(text) > 1 and text[0].isupper():
+            forms.setdefault(text, m.label)
+    for form, label in surnames.items():
+        forms.setdefault(form, label)
+    _propagate(body, mentions, forms, taken)
+    for m in mentions:
+        m.local_name = m.local_name or _display(m, body[m.start : m.end])
+    _link_people(mentions)
+    _link_organizations(mentions, acronyms, qualifiers)
+    geo_keys = _geo_keys(body, mentions, demonyms)
+    keys: dict[int, str] = {}
+    for m in mentions:
+        key = name_key(m.entity_type, m.local_name)
+        if key and id(m) in geo_keys:
+            key = f"{key}|{geo_keys[id(m)]}"
+        keys[id(m)] = key
+    group_of = {id(m): (m.label, geo_keys.get(id(m)) or m.local_name) for m in mentions}
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for m in mentions:
+        groups[group_of[id(m)]].update(_title_forms(m, body[m.start : m.end]))
+    for acronym, m in acronyms.items():
+        groups[group_of[id(m)]].add(acronym)
+    in_title = {group: _in_title(title, group_forms) for group, group_forms in groups.items()}
+    rows = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        key = keys[id(m)]
+        text = body[m.start : m.end]
+        if not key or (
+            m.entity_type == "location" and "|" not in key and text.isupper() and len(text) <= 3
+        ):
+            continue  # an unknown short all-caps "place" is an acronym ('AI')
+        rows.append(
+            {
+                "article_id": article_id,
+                "entity_type": m.entity_type,
+                "mention_text": body[m.start : m.end],
+                "start_char": m.start,
+                "end_char": m.end,
+                "local_name": m.local_name,
+                "name_key": key,
+                "is_in_title": in_title[group_of[id(m)]],
+                "ner_label": m.label,
+                "mention_source": m.source,
+            }
+        )
+    return rows
+
+
+def count_labels(rows: list[dict]) -> Counter:
+    """Return mention counts per entity type (for stage logging)."""
+    return Counter(row["entity_type"] for row in rows)

@@ -1,0 +1,113 @@
+"""Run the dbt SQL models (build = run + test) into a DuckDB file set aside for publishing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from transforms import lake
+from transforms.extract.article import EXTRACTOR_VERSION
+
+logger = logging.getLogger(__name__)
+
+
+class ModelBuildError(RuntimeError):
+    """The models or their error-level tests failed; nothing was published."""
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """One dbt node's outcome."""
+
+    node_name: str
+    resource_type: str
+    status: str
+    message: str | None
+
+
+def _close_dbt_database() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open after an invocation."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    # dbt-duckdb reuses its open database for the next build with the same profile: that one
+    # would write into the file this build published (moved, still open), not a new one.
+    with contextlib.suppress(Exception):
+        DuckDBConnectionManager.env().close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def run_models(
+    sql_dir: Path,
+    database_path: Path,
+    lake_dir: lake.LakeLocation,
+    work_dir: Path,
+    threads: int,
+    ner_version: str = "",
+    memory_limit: str | None = None,
+) -> list[ModelResult]:
+    """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors.
+
+    dbt's parsed project, run results and logs go to work_dir; kept between builds, it lets dbt
+    re-parse only the files that changed.
+    """
+    from dbt.cli.main import dbtRunner
+
+    os.environ["NEWSLOOM_DBT_DATABASE"] = str(database_path)
+    if memory_limit:
+        # Read by the dbt profile: DuckDB spills to disk past it instead of growing with the lake.
+        os.environ["NEWSLOOM_DUCKDB_MEMORY_LIMIT"] = memory_limit
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # Read by the dbt profile: an object-store lake is read through its fsspec filesystem
+    # with its storage options, not through DuckDB's httpfs extension (a download).
+    filesystems = []
+    if isinstance(lake_dir, lake.RemoteLake) and lake.is_remote(lake_dir):
+        filesystems = [{"fs": lake.lake_protocol(lake_dir), **lake_dir.storage_options()}]
+    # A Python literal: the profile's `as_native` filter reads it with ast.literal_eval.
+    os.environ["NEWSLOOM_DBT_FILESYSTEMS"] = repr(filesystems)
+    dbt_vars = {
+        "lake_dir": lake.lake_url(lake_dir),
+        "extractor_version": EXTRACTOR_VERSION,
+        "ner_version": ner_version,
+    }
+    args = [
+        "build",
+        "--project-dir",
+        str(sql_dir),
+        "--profiles-dir",
+        str(sql_dir),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+        "--vars",
+        json.dumps(dbt_vars),
+        "--threads",
+        str(threads),
+        "--partial-parse",
+        "--quiet",
+        "--no-use-colors",
+    ]
+    try:
+        outcome = dbtRunner().invoke(args)
+    finally:
+        _close_dbt_database()
+    results = (
+        [
+            ModelResult(r.node.name, str(r.node.resource_type), str(r.status), r.message)
+            for r in (outcome.result or [])
+        ]
+        if outcome.result is not None and hasattr(outcome.result, "__iter__")
+        else []
+    )
+    failed = [r for r in results if r.status in ("error", "fail", "runtime error")]
+    if not outcome.success or failed:
+        detail = "; ".join(
+            f"{r.node_name}: {r.status} {r.message or ''}".strip() for r in failed[:10]
+        )
+        raise ModelBuildError(detail or f"dbt build failed: {outcome.exception}")
+    logger.info("dbt build: %d nodes passed", len(results))
+    return results
