@@ -1,0 +1,406 @@
+"""Metadata quality on the WCXB dev set: newsloom beside plain trafilatura, same pages, same run.
+
+Usage: python benchmarks/metadata_quality.py [--wcxb DIR] [--baseline-ref REF] [--details FILE]
+                                             [--limit N] [--workers W]
+
+Scores, on the dev set's article pages (gold page type `article`):
+- title: normalised exact match (NFKC, case-folded, quotes/dashes unified, whitespace collapsed,
+  trailing punctuation dropped);
+- author: the same set of name words (lower-case `\\w+` words of every credited name, without
+  connectors such as "and"/"by" and without degrees/honorifics such as "PhD", "Dr");
+- date: the publisher's local publication day (gold `YYYY-MM` compares the month);
+- body: word-level F1 on lower-case `\\w+` tokens (WCXB's own metric), averaged over pages;
+and on every page, page type: article vs not (accuracy, precision and recall of "article").
+A field is right when the value matches, or when gold and prediction are both absent; the table
+also gives how often a value was emitted and how often an emitted value was right (precision):
+an analyst is better served by an absent value than a wrong one.
+
+newsloom's prediction for a page is the row `transforms.extract.article.extract_capture` returns
+(a reject means "not an article", no fields). Its local day is `published_date` when the code has
+it, else the UTC day of `published_at`; its page type is `page_type` when present, else "article"
+for any row. trafilatura's is `bare_extraction(with_metadata=True)`: title, author, date, text,
+and page type from its `pagetype` (og:type) field.
+
+--baseline-ref REF also scores newsloom at another git ref (e.g. main) in the same run, from a
+temporary worktree: the before/after comparison. --details writes one JSON line per page with the
+gold and every system's values, for error analysis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CODE = Path(os.environ.get("NEWSLOOM_BENCH_CODE", REPO))
+sys.path.insert(0, str(CODE))
+
+DEFAULT_WCXB = REPO.parent / "shared" / "corpus" / "wcxb-dev"
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+QUOTES = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "–": "-",
+        "—": "-",
+        "‐": "-",
+        "‑": "-",
+        "\u00a0": " ",
+    }
+)
+AUTHOR_NOISE = {
+    "and",
+    "by",
+    "und",
+    "et",
+    "y",
+    "e",
+    "with",
+    "von",
+    "par",
+    "por",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "prof",
+    "phd",
+    "md",
+    "rd",
+    "mba",
+    "jr",
+    "sr",
+    "cpa",
+    "msc",
+    "bsc",
+    "ma",
+    "ba",
+    "rn",
+    "dds",
+    "esq",
+    "fand",
+    "cfa",
+    "ii",
+    "iii",
+}
+FIELDS = ("title", "author", "date", "page_type")
+
+
+def normalize_title(value: str | None) -> str | None:
+    """Return a title folded for comparison, or None when empty."""
+    if not value:
+        return None
+    text = unicodedata.normalize("NFKC", value).translate(QUOTES).casefold()
+    text = " ".join(text.split()).strip(" .:;,!?-|")
+    return text or None
+
+
+def author_words(value: str | list[str] | None) -> frozenset[str] | None:
+    """Return the set of name words credited, or None when no one is credited."""
+    if not value:
+        return None
+    names = [value] if isinstance(value, str) else value
+    words = {
+        word
+        for name in names
+        for word in WORD_RE.findall(unicodedata.normalize("NFKC", name).casefold())
+        if word not in AUTHOR_NOISE
+    }
+    return frozenset(words) or None
+
+
+def gold_day(value: str | None) -> str | None:
+    """Return the gold publication day ('YYYY-MM-DD' or 'YYYY-MM'), or None."""
+    return value.strip() if value and value.strip() else None
+
+
+def day_matches(gold: str | None, predicted: str | None) -> bool:
+    """Return True when the predicted day matches gold (a gold month compares the month)."""
+    if gold is None or predicted is None:
+        return gold is None and predicted is None
+    return predicted[: len(gold)] == gold
+
+
+def word_f1(gold: str | None, predicted: str | None) -> float:
+    """Return WCXB's word-level F1 of two texts (bags of lower-case \\w+ tokens)."""
+    gold_counts = Counter(WORD_RE.findall((gold or "").lower()))
+    predicted_counts = Counter(WORD_RE.findall((predicted or "").lower()))
+    if not gold_counts and not predicted_counts:
+        return 1.0
+    common = sum((gold_counts & predicted_counts).values())
+    if not common:
+        return 0.0
+    precision = common / sum(predicted_counts.values())
+    recall = common / sum(gold_counts.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def load_gold(wcxb: Path, limit: int | None) -> list[dict[str, Any]]:
+    """Return the dev set's pages: id, url, page type and gold fields."""
+    pages = []
+    for path in sorted((wcxb / "dev" / "ground-truth").glob("*.json"))[:limit]:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        gold = record.get("ground_truth") or {}
+        pages.append(
+            {
+                "file_id": record.get("file_id") or path.stem,
+                "url": record.get("url"),
+                "page_type": record["_internal"]["page_type"]["primary"],
+                "title": gold.get("title"),
+                "author": gold.get("author"),
+                "date": gold_day(gold.get("publish_date")),
+                "body": gold.get("main_content"),
+            }
+        )
+    return pages
+
+
+def _as_day(value: Any) -> str | None:
+    """Return 'YYYY-MM-DD' from a date, datetime or ISO string."""
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    return text[:10] if re.match(r"\d{4}-\d{2}-\d{2}", text) else None
+
+
+def predict_newsloom(html: bytes, url: str | None) -> dict[str, Any]:
+    """Return newsloom's predictions for one page (the extraction stage's row, or a reject)."""
+    try:
+        from transforms.extract.article import ExtractOptions, extract_capture
+    except ImportError:  # code from before the stage layout
+        from transforms.extract import ExtractOptions, extract_capture
+    from transforms.schemas import Capture
+
+    capture = Capture(locator=url or "file.html", source_kind="url" if url else "file", body=html)
+    row = extract_capture(capture.to_row("bench"), ExtractOptions())
+    if not isinstance(row, dict):
+        return {"page_type": getattr(row, "reason", "reject"), "is_article": False}
+    authors = list(row.get("authors") or []) + list(row.get("author_organizations") or [])
+    published_day = _as_day(row.get("published_date")) or _as_day(row.get("published_at"))
+    page_type = row.get("page_type") or "article"
+    return {
+        "title": row.get("title"),
+        "author": authors,
+        "date": published_day,
+        "body": row.get("body_text"),
+        "page_type": page_type,
+        "is_article": page_type == "article",
+    }
+
+
+def predict_trafilatura(html: bytes, url: str | None) -> dict[str, Any]:
+    """Return plain trafilatura's predictions for one page."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    if document is None:
+        return {"page_type": None, "is_article": False}
+    authors = [name.strip() for name in (document.author or "").split(";") if name.strip()]
+    return {
+        "title": document.title,
+        "author": authors,
+        "date": _as_day(document.date),
+        "body": document.text,
+        "page_type": document.pagetype,
+        "is_article": (document.pagetype or "").lower()
+        in ("article", "newsarticle", "blogposting"),
+    }
+
+
+PREDICTORS = {"newsloom": predict_newsloom, "trafilatura": predict_trafilatura}
+
+
+def _predict_page(args: tuple[str, str, str | None]) -> tuple[str, dict[str, Any], float]:
+    """Return one system's predictions for one page (run in a worker process)."""
+    system, html_path, url = args
+    html = gzip.decompress(Path(html_path).read_bytes())
+    start = time.perf_counter()
+    try:
+        predicted = PREDICTORS[system](html, url)
+    except Exception as error:  # noqa: BLE001 - a benchmark records a crash as a failed page
+        predicted = {"page_type": f"crash: {type(error).__name__}", "is_article": False}
+    return system, predicted, time.perf_counter() - start
+
+
+def predict_all(
+    pages: list[dict[str, Any]], wcxb: Path, systems: list[str], workers: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Return every system's predictions for every page, in page order."""
+    jobs = [
+        (system, str(wcxb / "dev" / "html" / f"{page['file_id']}.html.gz"), page["url"])
+        for system in systems
+        for page in pages
+    ]
+    results: dict[str, list[dict[str, Any]]] = {system: [] for system in systems}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for system, predicted, seconds in pool.map(_predict_page, jobs, chunksize=8):
+            results[system].append({**predicted, "_seconds": seconds})
+    return results
+
+
+def score(pages: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return per-field accuracy, emitted share and precision, body F1 and page-type figures."""
+    articles = [
+        (g, p) for g, p in zip(pages, predictions, strict=True) if g["page_type"] == "article"
+    ]
+    figures: dict[str, Any] = {"articles": len(articles), "pages": len(pages)}
+    checks = {
+        "title": lambda g, p: normalize_title(g["title"]) == normalize_title(p.get("title")),
+        "author": lambda g, p: author_words(g["author"]) == author_words(p.get("author")),
+        "date": lambda g, p: day_matches(g["date"], p.get("date")),
+    }
+    present = {
+        "title": lambda p: normalize_title(p.get("title")) is not None,
+        "author": lambda p: author_words(p.get("author")) is not None,
+        "date": lambda p: p.get("date") is not None,
+    }
+    for field, check in checks.items():
+        right = [check(g, p) for g, p in articles]
+        emitted = [present[field](p) for _g, p in articles]
+        right_emitted = [r for r, e in zip(right, emitted, strict=True) if e]
+        figures[field] = {
+            "accuracy": sum(right) / len(articles) if articles else 0.0,
+            "emitted": sum(emitted) / len(articles) if articles else 0.0,
+            "precision": sum(right_emitted) / len(right_emitted) if right_emitted else 0.0,
+        }
+    gold_article = [g["page_type"] == "article" for g in pages]
+    predicted_article = [bool(p.get("is_article")) for p in predictions]
+    pairs = list(zip(gold_article, predicted_article, strict=True))
+    true_positive = sum(g and p for g, p in pairs)
+    figures["page_type"] = {
+        "accuracy": sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0,
+        "precision": true_positive / max(1, sum(predicted_article)),
+        "recall": true_positive / max(1, sum(gold_article)),
+    }
+    figures["body_f1"] = statistics.fmean(word_f1(g["body"], p.get("body")) for g, p in articles)
+    figures["overall"] = statistics.fmean(figures[field]["accuracy"] for field in FIELDS)
+    figures["median_ms_per_page"] = 1000 * statistics.median(p["_seconds"] for p in predictions)
+    return figures
+
+
+def predict_at_ref(ref: str, wcxb: Path, limit: int | None, workers: int) -> list[dict[str, Any]]:
+    """Return newsloom's predictions by the code at a git ref (a temporary worktree)."""
+    with tempfile.TemporaryDirectory(prefix="newsloom-ref-") as folder:
+        tree = Path(folder) / "tree"
+        subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), ref],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            output = Path(folder) / "predictions.json"
+            command = [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--wcxb",
+                str(wcxb),
+                "--workers",
+                str(workers),
+                "--systems",
+                "newsloom",
+                "--predictions-out",
+                str(output),
+            ]
+            if limit:
+                command += ["--limit", str(limit)]
+            env = {**os.environ, "NEWSLOOM_BENCH_CODE": str(tree), "PYTHONPATH": str(tree)}
+            subprocess.run(command, check=True, env=env)
+            return json.loads(output.read_text())["newsloom"]
+        finally:
+            subprocess.run(
+                ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
+                check=False,
+                capture_output=True,
+            )
+
+
+def render(figures: dict[str, dict[str, Any]]) -> str:
+    """Return a Markdown table of every system's figures."""
+    systems = list(figures)
+    lines = [
+        "| figure | " + " | ".join(systems) + " |",
+        "|---|" + "---|" * len(systems),
+    ]
+
+    def row(label: str, values: list[float], fmt: str = "{:.3f}") -> None:
+        lines.append(f"| {label} | " + " | ".join(fmt.format(v) for v in values) + " |")
+
+    for field in ("title", "author", "date"):
+        row(f"{field} accuracy", [figures[s][field]["accuracy"] for s in systems])
+        row(f"{field} emitted", [figures[s][field]["emitted"] for s in systems])
+        row(f"{field} precision when emitted", [figures[s][field]["precision"] for s in systems])
+    row(
+        "page type accuracy (article vs not)",
+        [figures[s]["page_type"]["accuracy"] for s in systems],
+    )
+    row("page type precision (article)", [figures[s]["page_type"]["precision"] for s in systems])
+    row("page type recall (article)", [figures[s]["page_type"]["recall"] for s in systems])
+    row("body word F1 (articles)", [figures[s]["body_f1"] for s in systems])
+    row("overall (mean of 4 accuracies)", [figures[s]["overall"] for s in systems])
+    row("median ms per page", [figures[s]["median_ms_per_page"] for s in systems], "{:.0f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the benchmark and print a Markdown table."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--wcxb", type=Path, default=DEFAULT_WCXB)
+    parser.add_argument("--limit", type=int, default=None, help="first N pages only")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--systems", nargs="+", default=["newsloom", "trafilatura"])
+    parser.add_argument("--baseline-ref", help="also score newsloom at this git ref")
+    parser.add_argument("--details", type=Path, help="write per-page gold and predictions here")
+    parser.add_argument("--predictions-out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not (args.wcxb / "dev" / "ground-truth").is_dir():
+        sys.exit(f"WCXB dev set not found at {args.wcxb} (see ../shared/corpus/wcxb-dev/README.md)")
+    pages = load_gold(args.wcxb, args.limit)
+    predictions = predict_all(pages, args.wcxb, args.systems, args.workers)
+    if args.predictions_out:
+        args.predictions_out.write_text(json.dumps(predictions, default=str))
+        return
+    if args.baseline_ref:
+        predictions[f"newsloom@{args.baseline_ref}"] = predict_at_ref(
+            args.baseline_ref, args.wcxb, args.limit, args.workers
+        )
+    figures = {system: score(pages, predicted) for system, predicted in predictions.items()}
+    if args.details:
+        with args.details.open("w", encoding="utf-8") as out:
+            for index, page in enumerate(pages):
+                record = {"gold": {k: v for k, v in page.items() if k != "body"}}
+                for system, predicted in predictions.items():
+                    record[system] = {k: v for k, v in predicted[index].items() if k != "body"}
+                    record[system]["body_f1"] = round(
+                        word_f1(page["body"], predicted[index].get("body")), 3
+                    )
+                out.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
+    print(f"WCXB dev: {len(pages)} pages, {figures[args.systems[0]]['articles']} articles\n")
+    print(render(figures))
+
+
+if __name__ == "__main__":
+    main()
