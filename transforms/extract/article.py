@@ -6,26 +6,21 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import trafilatura
 from lxml import etree
-from trafilatura.utils import load_html
 
 from transforms.enrich.signatures import compute_signatures
 from transforms.enrich.wires import find_wire_agency
 from transforms.extract import textclean
 from transforms.extract.decoding import DecodeError, decode_body
-from transforms.extract.evidence import HtmlEvidence, read_html_evidence
+from transforms.extract.html import extract_html, split_authors
 from transforms.extract.normalize import (
-    canonicalize_url,
     count_words,
     detect_language,
-    fold_text,
     hash_content,
     make_article_id,
-    normalize_language,
     parse_datetime_utc,
 )
 from transforms.extract.publisher import PathMapping, resolve_publisher
@@ -42,7 +37,6 @@ ERROR_PAGE_RE = re.compile(
     r"|\bseite nicht gefunden\b|\bpage introuvable\b|\bpágina no encontrada\b",
     re.IGNORECASE,
 )
-URL_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|$|[-_])")
 
 
 @dataclass(frozen=True)
@@ -59,118 +53,6 @@ def is_text_document(locator: str, content_type: str | None) -> bool:
     if content_type and "text/plain" in content_type:
         return True
     return locator.lower().endswith(TEXT_SUFFIXES)
-
-
-def _first(candidates: dict[str, Any], order: tuple[str, ...]) -> tuple[Any, str | None]:
-    """Return the first present candidate value and where it came from."""
-    for source in order:
-        value = candidates.get(source)
-        if value:
-            return value, source
-    return None, None
-
-
-def _split_authors(value: str | None) -> list[str]:
-    """Return author names from trafilatura's '; '-joined author string."""
-    if not value:
-        return []
-    return [name.strip() for name in re.split(r";|\s+and\s+", value) if name.strip()]
-
-
-def _published_at(
-    evidence: HtmlEvidence, html_date: str | None, url: str | None
-) -> tuple[datetime | None, str | None]:
-    """Return the publication time in UTC and its source: jsonld, meta, url or html."""
-    for source in ("jsonld", "meta"):
-        if parsed := parse_datetime_utc(evidence.published.get(source)):
-            return parsed, source
-    if url and (match := URL_DATE_RE.search(url)):
-        parsed = parse_datetime_utc(f"{match['y']}-{int(match['m']):02d}-{int(match['d']):02d}")
-        if parsed:
-            return parsed, "url"
-    if parsed := parse_datetime_utc(html_date):
-        return parsed, "html"
-    return None, None
-
-
-def _clean_body(text: str, hints: dict[str, str]) -> str:
-    """Drop furniture lines that survive HTML extraction (prompts, widgets, copyright)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    kept, _dropped = textclean.drop_boilerplate(lines, hints)
-    return "\n".join(kept)
-
-
-def _drop_leading_headline(body_text: str, titles: set[str | None]) -> str:
-    """Drop a first line that repeats the headline (pages put the <h1> inside the article)."""
-    first, _, rest = body_text.partition("\n")
-    folded = {fold_text(title) for title in titles if title}
-    return rest if fold_text(first) in folded and rest else body_text
-
-
-def _extract_html(text: str, url: str | None) -> dict[str, Any]:
-    """Return article fields from an HTML page, or an empty dict when it holds no article."""
-    tree = load_html(text)
-    if tree is None:
-        raise DecodeError("unparseable_html", "the markup could not be parsed as HTML")
-    evidence = read_html_evidence(tree)
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True
-    )
-    if document is None or not document.text:
-        return {}
-    hints: dict[str, str] = {}
-    body_text = _clean_body(document.text, hints)
-    title, title_source = _first(
-        {**evidence.titles, "html": document.title}, ("jsonld", "meta", "html")
-    )
-    authors, authors_source = _first(
-        {**evidence.authors, "html": _split_authors(document.author)}, ("jsonld", "meta", "html")
-    )
-    canonical, canonical_source = _first(
-        {**evidence.canonical, "capture": url}, ("link", "meta", "jsonld", "capture")
-    )
-    sitename, sitename_source = _first(
-        {**evidence.site_names, "html": document.sitename}, ("meta", "jsonld", "html")
-    )
-    description, description_source = _first(
-        {**evidence.descriptions, "html": document.description}, ("meta", "jsonld", "html")
-    )
-    language, language_source = _first(
-        {key: normalize_language(value) for key, value in evidence.languages.items()},
-        ("jsonld", "meta", "html"),
-    )
-    published_at, published_source = _published_at(evidence, document.date, canonical or url)
-    modified_at, _source = _first(
-        {key: parse_datetime_utc(value) for key, value in evidence.modified.items()},
-        ("jsonld", "meta"),
-    )
-    body_text = _drop_leading_headline(body_text, {title, document.title})
-    return {
-        "body_text": body_text,
-        "title": title,
-        "title_source": title_source,
-        "authors": authors or [],
-        "authors_source": authors_source,
-        "canonical_url": canonicalize_url(canonical),
-        "canonical_url_source": canonical_source if canonicalize_url(canonical) else None,
-        "sitename": sitename,
-        "sitename_source": sitename_source,
-        "description": description,
-        "description_source": description_source,
-        "language": language,
-        "language_source": language_source,
-        "published_at": published_at,
-        "published_at_source": published_source,
-        "modified_at": modified_at,
-        "categories": list(document.categories or []),
-        "tags": list(document.tags or []),
-        "extraction_method": "trafilatura",
-        "_hints": {
-            **({"copyright": evidence.copyright_holder} if evidence.copyright_holder else {}),
-            **hints,
-            **({"canonical": canonical} if canonical else {}),
-        },
-    }
 
 
 def _extract_text(text: str) -> dict[str, Any]:
@@ -218,7 +100,7 @@ def _apply_origin_candidates(fields: dict[str, Any], capture: dict[str, Any]) ->
     if title and not fields["title"]:
         fields["title"], fields["title_source"] = str(title).strip(), kind
     if meta.get("author") and not fields["authors"]:
-        fields["authors"] = _split_authors(str(meta["author"]).replace(",", ";"))
+        fields["authors"] = split_authors(str(meta["author"]).replace(",", ";"))
         fields["authors_source"] = kind
 
 
@@ -242,7 +124,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         if is_text_document(locator, capture.get("content_type")):
             fields = _extract_text(decoded.text)
         else:
-            fields = _extract_html(decoded.text, url)
+            fields = extract_html(decoded.text, url)
     except DecodeError as error:
         return reject(error.reason, str(error))
     except (etree.LxmlError, ValueError, RecursionError) as error:
