@@ -88,6 +88,11 @@ def lake_exists(lake_dir: LakeLocation) -> bool:
     return fs.exists(posixpath.join(root, "runs", EMPTY_PART))
 
 
+def sql_literal(value: str | os.PathLike[str]) -> str:
+    """Return a path or value as a quoted SQL string literal (for DDL and COPY, which bind none)."""
+    return "'" + os.fspath(value).replace("'", "''") + "'"
+
+
 def _url(fs: fsspec.AbstractFileSystem, path: str) -> str:
     """Return the path as DuckDB and dbt read it: plain for local files, a URL otherwise."""
     return path if isinstance(fs, LocalFileSystem) else fs.unstrip_protocol(path)
@@ -215,9 +220,9 @@ def connect_lake(lake_dir: LakeLocation) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     register_lake_filesystem(connection, lake_dir)
     for table in LAKE_TABLES:
-        pattern = table_glob(lake_dir, table).replace("'", "''")
+        pattern = sql_literal(table_glob(lake_dir, table))
         connection.execute(
-            f"create view {table} as select * from read_parquet('{pattern}', union_by_name = true)"
+            f"create view {table} as select * from read_parquet({pattern}, union_by_name = true)"
         )
     return connection
 
