@@ -238,6 +238,20 @@ def test_unfetchable_urls_are_refused(fast, url, reason):
         ("fe80::1%eth0", False),
         ("fc00::1", False),
         ("::ffff:127.0.0.1", False),
+        # IPv4 inside IPv6: NAT64, 6to4 and IPv4-compatible forms reach the embedded address.
+        ("64:ff9b::7f00:1", False),
+        ("64:ff9b::a9fe:a9fe", False),
+        ("64:ff9b::5db8:d822", True),
+        ("64:ff9b:1::a00:1", False),
+        ("2002:7f00:1::", False),
+        ("2002:c0a8:101::1", False),
+        ("2002:5db8:d822::1", True),
+        ("::7f00:1", False),
+        ("::127.0.0.1", False),
+        ("::5db8:d822", False),
+        ("fec0::1", False),
+        ("feff::1", False),
+        ("2001::1", False),
     ],
 )
 def test_address_policy(address, allowed):
