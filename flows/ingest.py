@@ -20,7 +20,7 @@ from transforms.enrich.ner import enrich_to_lake, stop_ner_workers
 from transforms.extract.article import EXTRACTOR_VERSION, ExtractOptions
 from transforms.extract.publisher import PathMapping
 from transforms.extract.publisher_map import load_sources_config, path_mappings
-from transforms.schemas import utc_now
+from transforms.schemas import safe_text, utc_now
 from transforms.settings import SAMPLE_DIR, Settings
 from transforms.warehouse.publish import warehouse_lock
 from transforms.workers import extract_to_lake, stop_fork_server, stop_workers
@@ -63,7 +63,7 @@ def record_run(
         "run_status": status,
         "started_at": started_at,
         "ended_at": None if status == "running" else utc_now(),
-        "inputs": summary.inputs,
+        "inputs": [safe_text(arg) for arg in summary.inputs],
         "count_captured": summary.count_captured,
         "count_extracted": summary.count_extracted,
         "count_rejected": summary.count_rejected,

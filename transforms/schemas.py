@@ -156,6 +156,22 @@ def sha256_hex(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def safe_text(value: str) -> str:
+    """Return text that encodes as UTF-8: a non-UTF-8 file name's bytes become backslash escapes."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        # Python decodes such names with surrogateescape; any other lone surrogate passes as is.
+        raw = value.encode("utf-8", "surrogateescape" if _escaped_only(value) else "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _escaped_only(value: str) -> bool:
+    """Return True if every surrogate in the text is one surrogateescape makes (U+DC80-DCFF)."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in value)
+
+
 def make_id(*parts: str) -> str:
     """Return a deterministic 32-hex id from the given parts."""
     return sha256_hex("\x1f".join(parts))[:32]
@@ -239,9 +255,9 @@ class Reject:
             raise ValueError(f"unknown stage {self.stage!r}")
         return {
             "stage": self.stage,
-            "locator": self.locator,
+            "locator": safe_text(self.locator),
             "reason": self.reason,
-            "detail": (self.detail or "")[:2000] or None,
+            "detail": safe_text((self.detail or "")[:2000]) or None,
             "capture_id": self.capture_id,
             "extractor_version": self.extractor_version,
             "rejected_at": self.rejected_at,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 from pathlib import Path
 
@@ -211,3 +212,10 @@ def test_random_damage_loses_only_the_records_it_touches(tmp_path, gzip):
         # 16 bytes touch at most two records (a request and its response, or two neighbours).
         assert len(captures) >= 29, (at, size)
         assert all(originals.get(c.locator, c.body) == c.body for c in captures), (at, size)
+
+
+def test_an_archive_name_that_is_not_utf8_is_escaped(tmp_path):
+    written = write_warc(tmp_path / "archive.warc.gz", [article(1)], gzip=True)
+    path = written.rename(tmp_path / os.fsdecode(b"arch\xefve.warc.gz"))
+    (capture,) = capture_warc(path)
+    assert capture.to_row("r1")["warc_file"] == str(tmp_path / "arch\\xefve.warc.gz")

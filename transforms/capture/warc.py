@@ -15,7 +15,7 @@ from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 
 from transforms.capture.http import charset_of
 from transforms.capture.safexml import GZIP_MAGIC, parse_w3c_datetime
-from transforms.schemas import Capture, Reject, utc_now
+from transforms.schemas import Capture, Reject, safe_text, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ def _read_record(
         headers=headers,
         content_type=media,
         declared_charset=charset_of(content_type),
-        warc_file=str(path),
+        warc_file=safe_text(str(path)),
     )
 
 
