@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
 import stat as stat_mode
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from transforms.capture.safexml import GZIP_MAGIC, UnsafeDocument, gunzip_capped
 from transforms.schemas import Capture, Reject, safe_text
 
 logger = logging.getLogger(__name__)
@@ -17,7 +16,6 @@ logger = logging.getLogger(__name__)
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt",)
 SUPPORTED_SUFFIXES = HTML_SUFFIXES + TEXT_SUFFIXES
-GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _base_suffix(path: Path) -> str:
@@ -82,24 +80,6 @@ def iter_input_files(inputs: list[Path]) -> Iterator[Path | Reject]:
             )
 
 
-def _read_gzip(data: bytes, max_bytes: int) -> bytes:
-    """Return decompressed gzip data, every member of it, refusing output over max_bytes."""
-    out = bytearray()
-    while True:
-        decompressor = zlib.decompressobj(wbits=31)
-        out += decompressor.decompress(data, max_bytes + 1 - len(out))
-        if len(out) > max_bytes:
-            raise OverflowError(f"decompresses to more than {max_bytes} bytes")
-        if not decompressor.eof:
-            raise EOFError("the gzip stream ends before its end marker (truncated)")
-        data = decompressor.unused_data
-        # Concatenated members are one file (RFC 1952); zero padding after the last is common.
-        if not data.startswith(GZIP_MAGIC):
-            if data.strip(b"\0"):
-                logger.warning("ignored %d bytes after the gzip data", len(data))
-            return bytes(out)
-
-
 def _read_regular_file(path: Path, max_bytes: int) -> tuple[os.stat_result, bytes] | Reject:
     """Return a regular file's stat and at most max_bytes + 1 of its bytes, or a reject."""
     locator = path_locator(path)
@@ -150,11 +130,10 @@ def capture_file(path: Path, max_bytes: int) -> Capture | Reject:
     stat, data = read
     if path.name.lower().endswith(".gz") or data[:2] == GZIP_MAGIC:
         try:
-            data = _read_gzip(data, max_bytes)
-        except OverflowError as error:
-            return Reject("capture", locator, "too_large", str(error))
-        except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-            return Reject("capture", locator, "corrupt_gzip", f"{type(error).__name__}: {error}")
+            data = gunzip_capped(data, max_bytes)
+        except UnsafeDocument as error:
+            reason = "too_large" if error.reason == "decompression_bomb" else "corrupt_gzip"
+            return Reject("capture", locator, reason, error.detail)
     if not data.strip():
         return Reject("capture", locator, "empty", "the file has no content")
     kind = "text" if _base_suffix(path) in TEXT_SUFFIXES else "file"
