@@ -146,6 +146,9 @@ LAKE_TABLES: dict[str, pa.Schema] = {
 DERIVED_TABLES: dict[str, pa.Schema] = {
     "entity_map": ENTITY_MAP_SCHEMA,
     "entities": DIM_ENTITY_SCHEMA,
+    # Problems with the build's own configuration (the entity overrides file): rewritten on
+    # every build, so a fixed file leaves the rejects mart at the next build.
+    "config_rejects": REJECT_SCHEMA,
 }
 
 

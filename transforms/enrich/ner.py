@@ -20,7 +20,7 @@ from transforms import lake
 from transforms.enrich.entities.model import DEFAULT_NER_LANGUAGES
 from transforms.enrich.entities.resolve import resolve_entities
 from transforms.enrich.entities.worker import ArticleMentions, mentions_chunk, worker_nlp
-from transforms.schemas import Reject, utc_now
+from transforms.schemas import REJECT_SCHEMA, Reject, utc_now
 from transforms.workers import FORKSERVER_PRELOAD
 
 logger = logging.getLogger(__name__)
@@ -183,14 +183,17 @@ def resolve_to_lake(
 ) -> tuple[int, int]:
     """Resolve all current mention names into entities; replace the derived tables."""
     names: pa.Table = lake.read_mention_names(lake_dir, extractor_version, ner_version)
+    rejects: list[dict[str, Any]] = []
     try:
         entity_map, entities = resolve_entities(names, overrides_path)
     except (ValueError, OSError) as error:
-        # A broken overrides file is quarantined; entities resolve without it.
+        # A broken overrides file is quarantined, like sources.toml; entities resolve without it.
         logger.warning("entity overrides ignored: %s", error)
         reject = Reject("model", str(overrides_path), "invalid_config", str(error))
-        lake.write_rows(lake_dir, "rejects", [reject.to_row(run_id)], f"{run_id}-overrides")
+        rejects.append(reject.to_row(run_id))
         entity_map, entities = resolve_entities(names, None)
+    # Rewritten every build: the reject lasts as long as the file is broken.
+    lake.write_derived(lake_dir, "config_rejects", pa.Table.from_pylist(rejects, REJECT_SCHEMA))
     lake.write_derived(lake_dir, "entity_map", entity_map)
     lake.write_derived(lake_dir, "entities", entities)
     logger.info("resolved %d names into %d entities", entity_map.num_rows, entities.num_rows)

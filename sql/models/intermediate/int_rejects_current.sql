@@ -2,6 +2,8 @@
 -- rejects fixed since (a later capture, a newer extractor) left out
 with rejects as (
     select * from {{ ref('stg_lake__rejects') }}
+    union all by name
+    select * from {{ ref('stg_lake__config_rejects') }}
 ),
 
 captures as (
