@@ -100,7 +100,9 @@ def capture_all_inputs(
 @task(name="plan_extract_batches", cache_policy=NONE)
 def plan_extract_batches(settings: Settings) -> list[list[str]]:
     """Return the pending capture ids (no article at this extractor version) in batches."""
-    pending = lake.pending_extract_ids(settings.lake_dir, EXTRACTOR_VERSION)
+    pending = lake.pending_extract_ids(
+        settings.lake_dir, EXTRACTOR_VERSION, settings.max_document_attempts
+    )
     size = settings.batch_size
     return [pending[start : start + size] for start in range(0, len(pending), size)]
 
@@ -165,6 +167,7 @@ def plan_enrich_batches(settings: Settings) -> list[list[str]]:
         settings.lake_dir,
         EXTRACTOR_VERSION,
         stage_version(settings.ner_model, settings.ner_languages),
+        settings.max_document_attempts,
     )
     size = settings.batch_size
     return [pending[start : start + size] for start in range(0, len(pending), size)]

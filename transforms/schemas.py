@@ -14,6 +14,9 @@ from transforms.enrich.entities.schemas import DIM_ENTITY_SCHEMA, ENTITY_MAP_SCH
 
 SOURCE_KINDS = ("feed", "sitemap", "url", "warc", "file", "text")
 STAGES = ("capture", "extract", "enrich", "model")
+# Reject reasons a later run may not repeat (a loaded machine, a worker killed from outside):
+# the document is tried again, a bounded number of times (Settings.max_document_attempts).
+RETRYABLE_REASONS = ("timeout", "worker_died")
 
 CAPTURE_SCHEMA = pa.schema(
     [
@@ -43,6 +46,7 @@ REJECT_SCHEMA = pa.schema(
         pa.field("reason", pa.string(), nullable=False),
         pa.field("detail", pa.string()),
         pa.field("capture_id", pa.string()),
+        # The version of the stage that rejected: the extractor's, or the NER stage's (enrich).
         pa.field("extractor_version", pa.string()),
         pa.field("rejected_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("_run_id", pa.string(), nullable=False),
