@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.enrich.test_ner import lake_article
 from transforms import lake
 from transforms.schemas import Capture, Reject
 
@@ -29,7 +30,7 @@ def add_captures(lake_dir: Path, names: list[str]) -> dict[str, str]:
 def reject(lake_dir: Path, stage: str, name: str, capture_id: str, reason: str, run: str,
            version: str) -> None:  # fmt: skip
     row = Reject(stage, f"/in/{name}.html", reason, None, capture_id, version).to_row(run)
-    lake.write_rows(lake_dir, "rejects", [row], f"{run}-{name}")
+    lake.write_rows(lake_dir, "rejects", [row], f"{run}-{name}-{reason}")
 
 
 def test_timeouts_and_dead_workers_are_retried_up_to_the_limit(lake_dir: Path) -> None:
@@ -50,3 +51,28 @@ def test_timeouts_and_dead_workers_are_retried_up_to_the_limit(lake_dir: Path) -
     # One attempt only: nothing is retried.
     pending = lake.pending_extract_ids(lake_dir, "v2", max_attempts=1)
     assert pending == sorted(ids[name] for name in ("fresh", "old"))
+
+
+def test_ner_timeouts_are_retried_up_to_the_limit_at_their_ner_version(lake_dir: Path) -> None:
+    articles = [lake_article(name, "Some body text.") for name in ("slow", "done", "fresh")]
+    lake.write_rows(lake_dir, "articles", articles, "r0")
+    marker = {
+        "capture_id": "done",
+        "article_id": "article-done",
+        "ner_version": "n1",
+        "count_mentions": 0,
+        "enriched_at": articles[0]["fetched_at"],
+        "_run_id": "r1",
+    }
+    lake.write_rows(lake_dir, "enrichments", [marker], "r1")
+    reject(lake_dir, "enrich", "slow", "slow", "timeout", "r1", "n1")
+    reject(lake_dir, "enrich", "slow", "slow", "ner_truncated", "r1", "n1")
+    assert lake.pending_enrich_ids(lake_dir, "v1", "n1", max_attempts=2) == ["fresh", "slow"]
+    reject(lake_dir, "enrich", "slow", "slow", "worker_died", "r2", "n1")
+    assert lake.pending_enrich_ids(lake_dir, "v1", "n1", max_attempts=2) == ["fresh"]
+    # A new NER version starts the count again.
+    assert lake.pending_enrich_ids(lake_dir, "v1", "n2", max_attempts=2) == [
+        "done",
+        "fresh",
+        "slow",
+    ]

@@ -119,7 +119,7 @@ def stop_fork_server() -> None:
         stop()
 
 
-def _can_start_processes() -> bool:
+def can_start_processes() -> bool:
     """Return False inside a daemonic process (e.g. a default Dask worker): no children there."""
     return not multiprocessing.current_process().daemon
 
@@ -154,7 +154,7 @@ def extract_batch(
     """Extract a batch with `workers` processes, each document cut off after `timeout` seconds."""
     if not captures:
         return [], []
-    if not _can_start_processes():
+    if not can_start_processes():
         logger.warning("no worker processes here (daemonic process): no per-document timeout")
         results = _extract_chunk(captures, options)
     else:
