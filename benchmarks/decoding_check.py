@@ -9,9 +9,9 @@ in the same process, over every real page (the shared corpus pages and the WCXB 
 2. variants made from each page's own text, each with a known right answer:
    - stray: up to 6 of its curly quotes and dashes written as windows-1252 bytes in the UTF-8 page
      (pasted text): right = the page's text;
-   - damaged: 0.5%, 1%, 2% and 7% of its bytes overwritten with random high bytes: right = a
-     reject (or, up to the stray threshold, the text with those bytes read as windows-1252);
-     wrong = a page published under another charset (garbled);
+   - damaged: 0.5%, 1%, 2% and 7% of its bytes overwritten with random high bytes, with and
+     without a UTF-8 declaration: right = a reject (or, up to the stray threshold, the text with
+     those bytes read as windows-1252); wrong = a page published under another charset (garbled);
    - legacy: the page without its charset declarations, encoded in the legacy charset of its
      script (windows-1252, windows-1251, Shift_JIS, GB18030, ...): right = the page's text;
    - utf16: the same, as UTF-16 LE and BE without a BOM: right = the page's text;
@@ -22,6 +22,7 @@ Prints one JSON object: counts per variant and outcome, for the baseline and the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import importlib.util
 import json
@@ -76,6 +77,7 @@ def baseline_decoder(ref: str) -> Decode:
     spec = importlib.util.spec_from_file_location("decoding_baseline", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module.decode_body
 
@@ -125,12 +127,12 @@ def variants(text: str, rng: random.Random) -> Iterator[tuple[str, bytes, str]]:
         for _ in range(int(len(body) * rate)):
             damaged[rng.randrange(start, len(body))] = rng.randrange(0x80, 0x100)
         yield f"damaged-{rate:.1%}", bytes(damaged), ""
+        yield f"damaged-{rate:.1%}-declared", b'<meta charset="utf-8">' + damaged, ""
     codec = LEGACY_BY_SCRIPT.get(dominant_script(bare))
-    if codec:
-        try:
+    # A page with characters its script's legacy charset lacks could not exist in it: skipped.
+    with contextlib.suppress(UnicodeEncodeError):
+        if codec:
             yield f"legacy-{codec}", bare.encode(codec), bare
-        except UnicodeEncodeError:
-            pass  # characters the legacy charset lacks: no such page could exist
     yield "utf16-le", bare.encode("utf-16-le"), bare
     yield "utf16-be", bare.encode("utf-16-be"), bare
     labelled = '<meta charset="utf-16">' + bare

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import charset_normalizer
+from charset_normalizer.md import mess_ratio
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,15 @@ MAX_STRAY_ALWAYS = 16
 # pages measure 0.00-0.01, UTF-8 pages damaged in 1-3% of their bytes 0.13-0.19 (read as
 # mac_iceland and the like: garbled).
 MAX_CHAOS = 0.1
+# Real pages dilute that with markup: the visible text alone measures 0.00-0.01 for real pages
+# re-encoded in their legacy charset, a median 0.1 for damaged UTF-8 pages read as one.
+MAX_TEXT_MESS = 0.03
+# A page read in a Latin legacy charset has next to no valid multi-byte UTF-8 characters per
+# invalid sequence; more than this and it is a UTF-8 page damaged (or mixed past the stray limit).
+MIN_UTF8_SHARE = 0.05
+C1_CONTROL_RE = re.compile("[\x80-\x9f]")
+WEB_LATIN_CHARSETS = ("cp1252", "cp1250", "cp1257", "cp1254", "iso8859-2", "iso8859-15")
+INVISIBLE_RE = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]*>", re.DOTALL | re.I)
 # WHATWG: a meta (or XML) label of UTF-16 on a byte stream read as ASCII-compatible means UTF-8.
 UTF16_LABELS = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 STRAY_ERRORS = "newsloom-cp1252"
@@ -140,6 +150,14 @@ TAG_RE = re.compile(r"<[^>]*>")
 TEXT_PUNCTUATION = set(".,;:!?'\"()-–—…/&%$€£#@*+=[]{}<>|«»„“”‘’")
 
 
+def _printable_share(text: str) -> float:
+    """Return the share of characters in the head of the text that are not control characters."""
+    head = text[:20000]
+    controls = sum(1 for char in head if unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"))
+    controls -= head.count("\n") + head.count("\r") + head.count("\t")
+    return 1 - controls / len(head)
+
+
 def _script(char: str) -> str:
     """Return the script family of a letter (Japanese kana and kanji count as one)."""
     name = unicodedata.name(char, "")
@@ -147,6 +165,12 @@ def _script(char: str) -> str:
     if family in ("HIRAGANA", "KATAKANA", "CJK", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"):
         return "CJK"
     return family
+
+
+def _dominant_script(text: str) -> str:
+    """Return the script family of most non-ASCII letters in the text ('LATIN' if none)."""
+    scripts = Counter(_script(char) for char in text[:20000] if char.isalpha() and ord(char) > 127)
+    return scripts.most_common(1)[0][0] if scripts else "LATIN"
 
 
 def _plausible_text(text: str) -> bool:
@@ -177,16 +201,55 @@ def _plausible_text(text: str) -> bool:
     return script != "LATIN" and count / len(non_ascii) >= 0.9
 
 
-def _detect(body: bytes, problem: str, declared: tuple[str, str] | None) -> DecodedText:
-    """Return the text in the charset detection finds, or raise DecodeError saying why not."""
+def _text_mess(text: str) -> float:
+    """Return charset_normalizer's mess ratio of the page's visible text (markup left out)."""
+    plain = " ".join(INVISIBLE_RE.sub(" ", text).split())[:20000]
+    return mess_ratio(plain, 1.0) if plain else 1.0
+
+
+def _detect(
+    body: bytes, problem: str, declared: tuple[str, str] | None, utf8_share: float = 0.0
+) -> DecodedText:
+    """Return the text in the charset detection finds, or raise DecodeError saying why not.
+
+    `utf8_share` is valid multi-byte UTF-8 characters per invalid sequence: a page in a
+    single-byte legacy charset has next to none, a damaged UTF-8 page keeps its own.
+    """
     best = charset_normalizer.from_bytes(body[: 256 * 1024]).best()
-    if best is None or best.chaos > MAX_CHAOS or not _plausible_text(str(best)):
-        raise DecodeError(
-            "invalid_encoding",
-            f"cannot decode: {problem}; no charset fits"
-            + (f" (declared {declared[0]} in {declared[1]})" if declared else ""),
-        )
-    return DecodedText(body.decode(best.encoding, errors="replace"), best.encoding, "detected")
+    if best is not None and best.chaos <= MAX_CHAOS and _plausible_text(text := str(best)):
+        if _dominant_script(text) != "LATIN":
+            if _text_mess(text) <= MAX_TEXT_MESS:
+                return DecodedText(
+                    body.decode(best.encoding, errors="replace"), best.encoding, "detected"
+                )
+        elif utf8_share < MIN_UTF8_SHARE and (latin := _latin_legacy(body)):
+            return DecodedText(latin[1], latin[0], "detected")
+    raise DecodeError(
+        "invalid_encoding",
+        f"cannot decode: {problem}; no charset fits"
+        + (f" (declared {declared[0]} in {declared[1]})" if declared else ""),
+    )
+
+
+def _latin_legacy(body: bytes) -> tuple[str, str] | None:
+    """Return (codec, text) of the web's Latin legacy charset that reads the page best, if any.
+
+    Detection alone picks near relatives (cp775, mac_iceland, iso8859-10) that get a few
+    letters wrong; pages were written in these, windows-1252 first (WHATWG's default).
+    """
+    readings = []
+    for order, codec in enumerate(WEB_LATIN_CHARSETS):
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        # C1 controls are in no real page: ISO-8859 reads bytes 0x80-0x9F as them.
+        if not C1_CONTROL_RE.search(text) and _plausible_text(text):
+            readings.append((_text_mess(text), order, codec, text))
+    if not readings:
+        return None
+    mess, _order, codec, text = min(readings)
+    return (codec, text) if mess <= MAX_TEXT_MESS else None
 
 
 def _decode_utf8(body: bytes, where: str, declared: tuple[str, str] | None) -> DecodedText:
@@ -206,7 +269,7 @@ def _decode_utf8(body: bytes, where: str, declared: tuple[str, str] | None) -> D
             f"UTF-8 text with {invalid} invalid byte sequences ({invalid / len(body):.1%} of "
             "the bytes): damaged or mixed"
         )
-    return _detect(body, problem, declared)
+    return _detect(body, problem, declared, multibyte / invalid)
 
 
 def decode_body(body: bytes, header_charset: str | None = None) -> DecodedText:
@@ -214,12 +277,13 @@ def decode_body(body: bytes, header_charset: str | None = None) -> DecodedText:
     if not body.strip():
         raise DecodeError("empty", "the document has no content")
     declared = declared_charset(body, header_charset)
-    if declared is None and (order := _utf16_order(body)):
+    magic = next((kind for magic, kind in BINARY_MAGIC.items() if body.startswith(magic)), None)
+    if declared is None and magic is None and (order := _utf16_order(body)):
         try:
             text = body.decode(order)
         except UnicodeDecodeError:
             text = ""  # not UTF-16 after all: the checks below say what it is
-        if _plausible_text(text):
+        if text and _printable_share(text) >= 0.99:
             return DecodedText(text, order, "detected")
     utf16 = declared is not None and declared[0].startswith("utf-16")
     if not utf16 and (kind := sniff_binary(body)):
