@@ -300,4 +300,4 @@ def decode_body(body: bytes, header_charset: str | None = None) -> DecodedText:
     if codec in ("utf-16", "utf-16-le", "utf-16-be"):
         raise DecodeError("invalid_encoding", f"cannot decode as {codec}: {first_error}")
     # Mislabelled: often UTF-8 under a legacy label, else another legacy charset.
-    return _decode_utf8(body, where, declared)
+    return _decode_utf8(body, "detected", declared)
