@@ -189,7 +189,7 @@ def enrich_articles_batch(
         run_id=run_id,
         languages=settings.ner_languages,
         max_tasks_per_worker=settings.ner_max_tasks_per_worker,
-        timeout=settings.document_timeout_seconds,
+        timeout=settings.ner_timeout_seconds,
         max_chars=settings.ner_max_chars,
     )
     get_run_logger().info(

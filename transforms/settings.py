@@ -83,7 +83,12 @@ class Settings(BaseSettings):
     document_timeout_seconds: float = Field(
         30.0,
         gt=0,
-        description="A page still extracting (or in NER) after this is rejected as timeout.",
+        description="A page still extracting after this is rejected as timeout.",
+    )
+    ner_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="An article still in NER after this is rejected as timeout (enrich stage).",
     )
     max_document_attempts: int = Field(
         3,
