@@ -174,17 +174,17 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def _open_read_only(warehouse: str) -> Any:
-    """Return a read-only connection to the published warehouse."""
-    import duckdb
+    """Return a sandboxed read-only connection to the published warehouse."""
+    from transforms.warehouse.readonly import connect_read_only
 
-    path = Path(warehouse) / "newsloom.duckdb"
-    if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run `newsloom run` first")
-    return duckdb.connect(str(path), read_only=True)
+    return connect_read_only(Path(warehouse))
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Run SQL against the published warehouse (read-only)."""
+    from transforms.warehouse.readonly import check_read_only_sql
+
+    check_read_only_sql(args.sql)
     with _open_read_only(args.warehouse) as connection:
         cursor = connection.execute(args.sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []

@@ -20,7 +20,7 @@ from transforms.enrich.ner import enrich_to_lake, stop_ner_workers
 from transforms.extract.article import EXTRACTOR_VERSION, ExtractOptions
 from transforms.extract.publisher import PathMapping
 from transforms.extract.publisher_map import load_sources_config, path_mappings
-from transforms.schemas import utc_now
+from transforms.schemas import safe_text, utc_now
 from transforms.settings import SAMPLE_DIR, Settings
 from transforms.warehouse.publish import warehouse_lock
 from transforms.workers import extract_to_lake, stop_fork_server, stop_workers
@@ -63,7 +63,7 @@ def record_run(
         "run_status": status,
         "started_at": started_at,
         "ended_at": None if status == "running" else utc_now(),
-        "inputs": summary.inputs,
+        "inputs": [safe_text(arg) for arg in summary.inputs],
         "count_captured": summary.count_captured,
         "count_extracted": summary.count_extracted,
         "count_rejected": summary.count_rejected,
@@ -100,7 +100,9 @@ def capture_all_inputs(
 @task(name="plan_extract_batches", cache_policy=NONE)
 def plan_extract_batches(settings: Settings) -> list[list[str]]:
     """Return the pending capture ids (no article at this extractor version) in batches."""
-    pending = lake.pending_extract_ids(settings.lake_dir, EXTRACTOR_VERSION)
+    pending = lake.pending_extract_ids(
+        settings.lake_dir, EXTRACTOR_VERSION, settings.max_document_attempts
+    )
     size = settings.batch_size
     return [pending[start : start + size] for start in range(0, len(pending), size)]
 
@@ -165,6 +167,7 @@ def plan_enrich_batches(settings: Settings) -> list[list[str]]:
         settings.lake_dir,
         EXTRACTOR_VERSION,
         stage_version(settings.ner_model, settings.ner_languages),
+        settings.max_document_attempts,
     )
     size = settings.batch_size
     return [pending[start : start + size] for start in range(0, len(pending), size)]
@@ -186,6 +189,8 @@ def enrich_articles_batch(
         run_id=run_id,
         languages=settings.ner_languages,
         max_tasks_per_worker=settings.ner_max_tasks_per_worker,
+        timeout=settings.ner_timeout_seconds,
+        max_chars=settings.ner_max_chars,
     )
     get_run_logger().info(
         "enrich batch %d: %d articles, %d mentions", number + 1, articles, mentions

@@ -69,3 +69,48 @@ def test_sources_validates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     err = capsys.readouterr().err
     assert "feed" in err
     assert "unknown key" in err
+
+
+def _attacks(warehouse: Path, outside: Path) -> list[str]:
+    """SQL that would write or read files outside the warehouse's own marts, or fetch code."""
+    lake_part = warehouse / "lake" / "captures" / "forged.parquet"
+    secret = outside / "secret.txt"
+    return [
+        f"copy (select 1 as x) to '{outside / 'copied.csv'}'",
+        f"copy (select * from fct_articles) to '{lake_part}' (format parquet)",
+        f"copy (select 1 as x) to '{(warehouse / 'marts').resolve() / 'forged.parquet'}'",
+        f"export database '{outside / 'exported'}'",
+        f"attach '{outside / 'other.duckdb'}' as other (read_write)",
+        f"select * from read_text('{secret}')",
+        f"select * from read_csv('{secret}')",
+        f"select * from glob('{outside}/*')",
+        "install httpfs from 'http://127.0.0.1:9/'",
+        "set enable_external_access = true",
+        f"select 1; copy (select 1 as x) to '{outside / 'second.csv'}'",
+        f"explain analyze copy (select 1 as x) to '{outside / 'explained.csv'}'",
+    ]
+
+
+def test_query_touches_no_file_outside_the_warehouse(
+    seeds_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "secret.txt").write_text("do not read me\n")
+    before = sorted(p for p in seeds_warehouse.rglob("*") if not p.name.startswith("."))
+    for sql in _attacks(seeds_warehouse, tmp_path):
+        assert main(["query", "--warehouse", str(seeds_warehouse), sql]) == 1, sql
+        captured = capsys.readouterr()
+        assert "do not read me" not in captured.out
+        assert "error" in captured.err.lower(), sql
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.txt"]
+    after = sorted(p for p in seeds_warehouse.rglob("*") if not p.name.startswith("."))
+    assert after == before
+    # The warehouse's own Parquet files stay readable: article_texts is a view over one.
+    sql = "select count(*) as n from article_texts"
+    assert main(["query", "--warehouse", str(seeds_warehouse), "--format", "csv", sql]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "2"]
+
+
+def test_a_warehouse_path_with_a_quote_runs_and_publishes(seeds_warehouse: Path) -> None:
+    assert "'" in str(seeds_warehouse)
+    assert main(["query", "--warehouse", str(seeds_warehouse), "select 1 from fct_articles"]) == 0
+    assert (seeds_warehouse / "marts" / "article_texts.parquet").is_file()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from transforms import lake
-from transforms.capture.files import capture_file, iter_input_files
+from transforms.capture.files import capture_file, iter_input_files, path_locator
 from transforms.capture.settings import FetchSettings
 from transforms.capture.sources import SourcesConfig
 from transforms.capture.web import capture_inputs_auto, capture_sources
@@ -91,9 +91,10 @@ def iter_file_captures(
         try:
             stat = item.stat()
         except OSError as error:
-            yield Reject("capture", str(item), "unreadable", f"{type(error).__name__}: {error}")
+            detail = f"{type(error).__name__}: {error}"
+            yield Reject("capture", path_locator(item), "unreadable", detail)
             continue
-        if known.get(str(item)) == (stat.st_size, stat.st_mtime_ns):
+        if known.get(path_locator(item)) == (stat.st_size, stat.st_mtime_ns):
             counts.count_unchanged += 1
             continue
         yield capture_file(item, max_bytes)

@@ -138,7 +138,7 @@ def _export_marts(
     with duckdb.connect(str(build_db)) as connection:
         connection.execute("set preserve_insertion_order = false")
         if memory_limit:
-            connection.execute(f"set memory_limit = '{memory_limit}'")
+            connection.execute("set memory_limit = ?", [memory_limit])
         if lake_dir is not None:
             # Parquet-only marts are views over the lake: an object store is read through fsspec.
             lake.register_lake_filesystem(connection, lake_dir)
@@ -148,14 +148,15 @@ def _export_marts(
             # Parquet-only marts stream from the lake straight into the release's file.
             target = (release_marts / f"{table}.parquet").absolute()
             connection.execute(
-                f"copy (select * from main.{table}) to '{target}' "
+                f"copy (select * from main.{table}) to {lake.sql_literal(target)} "
                 f"(format parquet, compression zstd, row_group_size_bytes '{ROW_GROUP_BYTES}')"
             )
             if table in parquet_only:
                 _check_not_null(connection, target, NOT_NULL_COLUMNS.get(table, ()))
                 # The view reads its own release's file: database and Parquet always agree.
                 connection.execute(
-                    f"create or replace view main.{table} as select * from read_parquet('{target}')"
+                    f"create or replace view main.{table} as "
+                    f"select * from read_parquet({lake.sql_literal(target)})"
                 )
             counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
         connection.execute("checkpoint")
