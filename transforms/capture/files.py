@@ -5,9 +5,11 @@ from __future__ import annotations
 import gzip
 import logging
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from transforms.progress import progress
 from transforms.schemas import Capture, Reject
 
 logger = logging.getLogger(__name__)
@@ -29,8 +31,18 @@ def is_supported_file(path: Path) -> bool:
     return _base_suffix(path) in SUPPORTED_SUFFIXES
 
 
-def iter_input_files(inputs: list[Path]) -> Iterator[Path | Reject]:
-    """Yield supported files under the inputs (recursively, sorted), or rejects for bad paths."""
+def unsupported_label(path: Path) -> str:
+    """Return how a skipped file is counted: its suffix (through .gz), or "no suffix"."""
+    return _base_suffix(path) or "no suffix"
+
+
+def iter_input_files(
+    inputs: list[Path], skipped: Counter[str] | None = None
+) -> Iterator[Path | Reject]:
+    """Yield supported files under the inputs (recursively, sorted), or rejects for bad paths.
+
+    Files in folders with other suffixes are skipped, counted by suffix into `skipped`.
+    """
     for raw in inputs:
         path = raw.expanduser().absolute()
         if not path.exists():
@@ -41,13 +53,20 @@ def iter_input_files(inputs: list[Path]) -> Iterator[Path | Reject]:
             except OSError as error:
                 yield Reject("capture", str(path), "unreadable", str(error))
                 continue
-            skipped = [p for p in found if not is_supported_file(p)]
-            if skipped:
+            supported = [p for p in found if is_supported_file(p)]
+            unsupported = Counter(unsupported_label(p) for p in found if not is_supported_file(p))
+            if unsupported:
                 logger.info(
-                    "skipped %d files with unsupported suffixes under %s", len(skipped), path
+                    "skipped %d files with unsupported suffixes under %s",
+                    unsupported.total(),
+                    path,
                 )
-            yield from (p for p in found if is_supported_file(p))
+                if skipped is not None:
+                    skipped.update(unsupported)
+            progress().add_total("capture", len(supported))
+            yield from supported
         elif is_supported_file(path):
+            progress().add_total("capture", 1)
             yield path
         else:
             yield Reject(
@@ -56,6 +75,18 @@ def iter_input_files(inputs: list[Path]) -> Iterator[Path | Reject]:
                 "unsupported_type",
                 f"expected one of {', '.join(SUPPORTED_SUFFIXES)} (optionally .gz)",
             )
+
+
+def folder_contents(folder: Path) -> tuple[bool, Counter[str]]:
+    """Return whether a folder holds a supported file, and (when not) its other files by suffix."""
+    # Stops at the first supported file: a check before a run must not walk a big folder twice.
+    unsupported: Counter[str] = Counter()
+    for path in folder.rglob("*"):
+        if path.is_file() or path.is_symlink():
+            if is_supported_file(path):
+                return True, Counter()
+            unsupported[unsupported_label(path)] += 1
+    return False, unsupported
 
 
 def _read_gzip(data: bytes, max_bytes: int) -> bytes:

@@ -20,8 +20,14 @@ from transforms import lake
 from transforms.enrich.entities.model import DEFAULT_NER_LANGUAGES
 from transforms.enrich.entities.resolve import resolve_entities
 from transforms.enrich.entities.worker import ArticleMentions, mentions_chunk, worker_nlp
+from transforms.progress import ProgressListener, progress
 from transforms.schemas import Reject, utc_now
-from transforms.workers import FORKSERVER_PRELOAD
+from transforms.workers import (
+    FORKSERVER_PRELOAD,
+    check_stop,
+    ignore_interrupts,
+    tracking_in_flight,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +35,16 @@ logger = logging.getLogger(__name__)
 # string store grows with every new word and is never freed; a fresh worker costs one model load
 # (the place index comes built, shared, from the fork server: transforms.enrich.entities.preload).
 DEFAULT_MAX_TASKS_PER_WORKER = 200
+# Articles per progress report when NER runs in this process (no pool).
+IN_PROCESS_CHUNK = 16
 _POOL_LOCK = threading.Lock()
 _POOLS: list[ProcessPool] = []
+
+
+def _start_ner_worker(model_name: str) -> None:
+    """Initialise a NER worker: Ctrl-C is the parent's to handle, then load the model."""
+    ignore_interrupts()
+    worker_nlp(model_name)
 
 
 def _ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
@@ -47,7 +61,7 @@ def _new_ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
     pool = ProcessPool(
         max_workers=workers,
         max_tasks=max_tasks,
-        initializer=worker_nlp,
+        initializer=_start_ner_worker,
         initargs=(model_name,),
         context=context,
     )
@@ -81,26 +95,36 @@ def find_batch_mentions(
     `max_tasks_per_worker` chunks (0: never).
     """
     languages = tuple(sorted(languages))
+    listener = progress()
     if workers <= 1 or len(articles) < 8:
-        results = mentions_chunk(articles, model_name, languages)
+        results = []
+        for start in range(0, len(articles), IN_PROCESS_CHUNK):
+            check_stop()
+            chunk = articles[start : start + IN_PROCESS_CHUNK]
+            results += mentions_chunk(chunk, model_name, languages)
+            listener.advance("ner", len(chunk))
     else:
         size = max(1, len(articles) // (workers * 4))
         chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
         try:
             pool = _ner_pool(workers, model_name, max_tasks_per_worker)
-            futures = [
-                pool.schedule(mentions_chunk, args=(chunk, model_name, languages))
-                for chunk in chunks
-            ]
-            results = [
-                result
-                for future, chunk in zip(futures, chunks, strict=True)
-                for result in _chunk_result(future, chunk, model_name, languages)
-            ]
+            futures = []
+            for chunk in chunks:
+                future = pool.schedule(mentions_chunk, args=(chunk, model_name, languages))
+                # A chunk whose worker died is redone in-process: counted once, here.
+                future.add_done_callback(functools.partial(_report_chunk, listener, len(chunk)))
+                futures.append(future)
+            with tracking_in_flight(futures):
+                results = [
+                    result
+                    for future, chunk in zip(futures, chunks, strict=True)
+                    for result in _chunk_result(future, chunk, model_name, languages)
+                ]
         except (BrokenProcessPool, RuntimeError):
             logger.warning("the NER worker pool broke; finding this batch's mentions in-process")
             _new_ner_pool.cache_clear()
             results = mentions_chunk(articles, model_name, languages)
+    check_stop()
     skipped = Counter(r.skipped_language for r in results if r.skipped_language)
     if skipped:
         logger.info(
@@ -108,6 +132,11 @@ def find_batch_mentions(
             sum(skipped.values()), len(results), ", ".join(languages), dict(skipped.most_common()),
         )  # fmt: skip
     return results
+
+
+def _report_chunk(listener: ProgressListener, count: int, _future: Any) -> None:
+    """Tell the listener a chunk of articles finished (in the pool's thread: kept cheap)."""
+    listener.advance("ner", count)
 
 
 def _chunk_result(

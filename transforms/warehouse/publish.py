@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from transforms import lake
+from transforms.progress import progress
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,10 @@ def _export_marts(
             lake.register_lake_filesystem(connection, lake_dir)
         views = set(_mart_tables(connection, "VIEW"))
         parquet_only = [table for table in PARQUET_ONLY_MARTS if table in views]
-        for table in [*_mart_tables(connection), *parquet_only]:
+        tables = [*_mart_tables(connection), *parquet_only]
+        listener = progress()
+        listener.add_total("publish", len(tables))
+        for table in tables:
             # Parquet-only marts stream from the lake straight into the release's file.
             target = (release_marts / f"{table}.parquet").absolute()
             connection.execute(
@@ -158,6 +162,7 @@ def _export_marts(
                     f"create or replace view main.{table} as select * from read_parquet('{target}')"
                 )
             counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
+            listener.advance("publish")
         connection.execute("checkpoint")
     return dict(sorted(counts.items()))
 
