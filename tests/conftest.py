@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,49 @@ def prefect_api() -> Iterator[str]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield str(PREFECT_API_URL.value())
+
+
+def start_cli_run(
+    warehouse: Path, inputs: list[str], api_url: str | None, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """Start `newsloom run` in a process of its own (its own process group, like a shell job)."""
+    env = {**os.environ, **(env or {})}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    command = [sys.executable, "-m", "flows.cli", "run", "--warehouse", str(warehouse)]
+    command += ["--batch-size", "4", "--workers", "1", *inputs]
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """One clean CLI run over the bundled sample plus every kind of bad input."""
+
+    warehouse: Path
+    inputs: list[str]
+    expected_rejects: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def sample_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """Return a warehouse built by one `newsloom run` on the sample and bad inputs; read only."""
+    from tests.flows.test_ingest import make_bad_inputs
+
+    folder = tmp_path_factory.mktemp("sample")
+    expected = make_bad_inputs(folder / "bad")
+    (folder / "bad" / "huge.html").unlink()  # 50 MB: the ingest tests cover it
+    del expected["huge.html"]
+    inputs = [str(SAMPLE), str(folder / "bad")]
+    process = start_cli_run(folder / "warehouse", inputs, prefect_api)
+    assert process.wait(timeout=300) == 0, process.stderr.read().decode()[-3000:]
+    return SampleRun(folder / "warehouse", inputs, expected)
 
 
 @pytest.fixture

@@ -89,7 +89,7 @@ OPTIONS = {
     "report": {"--warehouse", "--out"},
     "status": {"--warehouse", "--lake", "--limit"},
     "compact": {"--warehouse", "--lake"},
-    "serve": {"--warehouse", "--lake", "--entity-overrides", "--workers", "--cron"},
+    "serve": {"--warehouse", "--lake", "--entity-overrides", "--workers", "--sources", "--cron"},
     "sources": set(),
 }
 EVERY_OPTION = set().union(*OPTIONS.values())

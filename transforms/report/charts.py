@@ -11,6 +11,8 @@ Rows = list[dict[str, Any]]
 # Dates in the marts are UTC: read and shown as UTC whatever the viewer's time zone.
 TIME_UNITS = {"day": "utcyearmonthdate", "week": "utcyearweek", "month": "utcyearmonth"}
 ENTITY_TYPES = {"person": "People", "organization": "Organisations", "location": "Places"}
+# Counts of articles are whole numbers: no 0.5 ticks on a small warehouse's axes.
+WHOLE = alt.Axis(tickMinStep=1, format="d")
 
 
 def period_for_span(days: int) -> str:
@@ -34,7 +36,7 @@ def articles_over_time(rows: Rows, period: str) -> alt.Chart:
                 title=f"{period} published (UTC)",
                 scale=alt.Scale(type="utc"),
             ),
-            y=alt.Y("sum(count_articles):Q", title="articles"),
+            y=alt.Y("sum(count_articles):Q", title="articles", axis=WHOLE),
             color=alt.Color("source_id:N", title="source", scale=alt.Scale(scheme="tableau10")),
             tooltip=[
                 alt.Tooltip("published_day:T", timeUnit=TIME_UNITS[period], title=period),
@@ -58,7 +60,7 @@ def top_entities(top: Rows, trends: Rows, entity_type: str, period: str) -> alt.
         .mark_bar()
         .encode(
             y=alt.Y("entity_name:N", sort=names, title=None),
-            x=alt.X("count_articles:Q", title="articles naming it"),
+            x=alt.X("count_articles:Q", title="articles naming it", axis=WHOLE),
             color=colour,
             tooltip=[
                 alt.Tooltip("entity_name:N", title="name"),
@@ -77,7 +79,7 @@ def top_entities(top: Rows, trends: Rows, entity_type: str, period: str) -> alt.
                 title=f"{period} published (UTC)",
                 scale=alt.Scale(type="utc"),
             ),
-            y=alt.Y("count_articles:Q", title=f"articles per {period}"),
+            y=alt.Y("count_articles:Q", title=f"articles per {period}", axis=WHOLE),
             color=colour,
             tooltip=[
                 alt.Tooltip("entity_name:N", title="name"),
@@ -87,7 +89,10 @@ def top_entities(top: Rows, trends: Rows, entity_type: str, period: str) -> alt.
         )
         .properties(width=460, height=22 * max(len(names), 3))
     )
-    return alt.hconcat(bars, lines, title=ENTITY_TYPES.get(entity_type, entity_type))
+    # Both charts give the scale the same domain: resolved apart, they need not merge sorts.
+    return alt.hconcat(bars, lines, title=ENTITY_TYPES.get(entity_type, entity_type)).resolve_scale(
+        color="independent"
+    )
 
 
 def places_map(
@@ -134,7 +139,7 @@ def places_map(
     return (
         alt.layer(land, dots, title="Places named in the articles")
         .project(type="equalEarth")
-        .properties(width=900, height=460)
+        .properties(width=760, height=400)
         .resolve_scale(color="independent")
     )
 
@@ -146,7 +151,7 @@ def rejects_by_reason(rows: Rows) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("reason:N", sort="-x", title=None),
-            x=alt.X("count_rejects:Q", title="inputs"),
+            x=alt.X("count_rejects:Q", title="inputs", axis=WHOLE),
             color=alt.Color("stage:N", scale=alt.Scale(scheme="set2")),
             tooltip=["stage:N", "reason:N", alt.Tooltip("count_rejects:Q", title="inputs")],
         )
@@ -162,8 +167,10 @@ def field_coverage(rows: Rows) -> alt.LayerChart:
         axis=alt.Axis(format="%"),
         scale=alt.Scale(domain=[0, 1]),
     )
+    # An explicit order: the bars' and labels' "-x" sorts would not merge in the layer.
+    order = [row["field"] for row in sorted(rows, key=lambda row: -(row["share_present"] or 0))]
     base = alt.Chart(alt.Data(values=rows), title="Articles with each field").encode(
-        y=alt.Y("field:N", sort="-x", title=None),
+        y=alt.Y("field:N", sort=order, title=None),
         x=share,
         tooltip=[
             "field:N",
