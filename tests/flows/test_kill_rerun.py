@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from tests.conftest import SampleRun, start_cli_run
+from transforms.warehouse.publish import connect_warehouse
 
 # Into capture/extraction, NER and the build of a run on this sample (the kills add up).
 KILL_AFTER_SECONDS = (3.0, 6.0, 9.0)
@@ -23,7 +24,7 @@ COMPARED = {
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(warehouse / "newsloom.duckdb"), read_only=True) as con:
+    with connect_warehouse(warehouse) as con:
         return {
             name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in COMPARED.items()
         }
