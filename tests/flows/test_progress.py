@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from flows.console import RunDisplay, format_seconds, stage_table
-from tests.flows.conftest import SeedsRun
+from tests.conftest import SeedsRun
 
 STAGES = ["capture", "extract", "ner", "entities", "models", "publish"]
 
