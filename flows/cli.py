@@ -3,28 +3,36 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
-import logging
 import os
-import signal
 import sys
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from flows.terminal import interrupts_stop_the_run, log_to_terminal, start_local_api
+
 DEFAULT_SOURCES = "sources.toml"
 DEFAULT_OVERRIDES = "entity_overrides.toml"
+
+
+class _Console(Console):
+    """A rich console that leaves a closed pipe (`| head`) to main() rather than exiting 1."""
+
+    def on_broken_pipe(self) -> None:
+        """Raise BrokenPipeError, which main() answers with exit 0."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
 # Piped output (CI logs, files) is not cut at 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+console = _Console(width=None if sys.stdout.isatty() else 160)
+err_console = _Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -41,65 +49,6 @@ def _prefect_defaults() -> None:
     # A first run creates Prefect's database; on a busy 2-core machine that can exceed the
     # temporary server's 20 s default, and the run would fail before any work.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-
-
-def _log_to_terminal(verbose: bool) -> None:
-    """Print log records on stderr: warnings and errors only, or everything with -v."""
-    from rich.logging import RichHandler
-
-    # Prefect leaves a root logger that has a handler alone, so this one handler decides what
-    # the terminal shows; the records still reach Prefect's API at every level (its UI shows
-    # the whole run). Printed through the progress display's console, a warning appears above
-    # the progress lines instead of tearing them.
-    handler = RichHandler(
-        console=err_console, show_time=False, show_path=False, markup=False, rich_tracebacks=False
-    )
-    handler.set_name("newsloom-terminal")
-    handler.setLevel(logging.NOTSET if verbose else logging.WARNING)
-    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    root = logging.getLogger()
-    for old in [h for h in root.handlers if h.get_name() == handler.get_name()]:
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(logging.WARNING)
-
-
-def _start_local_api() -> None:
-    """Start Prefect's temporary server (when no PREFECT_API_URL is set) out of Ctrl-C's reach."""
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL
-
-    if PREFECT_API_URL.value():
-        return
-    # The terminal sends Ctrl-C to every process of the job: the server would die with it and
-    # the run, unable to record its end, would hang on retries. Blocked here while the server
-    # starts, SIGINT stays blocked in the server process; Prefect stops it with SIGTERM at exit.
-    # Prefect's client reuses this server (one per process).
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        SubprocessASGIServer().start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-@contextlib.contextmanager
-def _interrupts_stop_the_run() -> Iterator[None]:
-    """Turn Ctrl-C and SIGTERM into a clean stop: cancel batches in flight, then unwind."""
-    from transforms.workers import clear_stop, request_stop
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        # Cancelling takes locks the interrupted code may hold: done in a thread of its own.
-        threading.Thread(target=request_stop, name="newsloom-stop", daemon=True).start()
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    clear_stop()
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        clear_stop()
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -199,12 +148,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     inputs = _checked_inputs(args.inputs) if args.inputs else None
-    _start_local_api()
+    start_local_api()
     from flows.ingest import ingest_articles
 
     display = RunDisplay(err_console, live=not args.verbose)
     try:
-        with _interrupts_stop_the_run(), listening(display), display.showing():
+        with interrupts_stop_the_run(), listening(display), display.showing():
             summary = ingest_articles(inputs=inputs, settings=settings)
     except KeyboardInterrupt:
         done = {s: c.seconds for s, c in display.counts.items() if c.seconds is not None}
@@ -228,13 +177,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not lake.lake_exists(settings.lake_dir):
         raise UsageError(f"no lake at {settings.lake_dir}: run `newsloom run` first")
-    _start_local_api()
+    start_local_api()
     from flows.build import build_warehouse
 
     display = RunDisplay(err_console, live=not args.verbose)
     with (
         warehouse_lock(settings.warehouse_dir),
-        _interrupts_stop_the_run(),
+        interrupts_stop_the_run(),
         listening(display),
         display.showing(),
     ):
@@ -380,7 +329,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Show the last runs with their stage times, and the warehouse's freshness and counts."""
     from datetime import UTC, datetime
 
-    from flows.console import STAGE_LABELS, format_seconds, stage_order
+    from flows.console import format_seconds, stage_order
     from transforms.lake import connect_lake, lake_exists
 
     settings = _settings(args)
@@ -408,7 +357,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     for run_id, status, started, ended, captured, extracted, rejected, times, detail in runs:
         times = times or {}
         stage_times = ", ".join(
-            f"{STAGE_LABELS.get(stage, stage)} {format_seconds(seconds)}"
+            f"{stage} {format_seconds(seconds)}"
             for stage, seconds in sorted(times.items(), key=lambda item: stage_order(item[0]))
         )
         style = {"completed": "green", "failed": "red", "cancelled": "yellow"}.get(status, "")
@@ -586,7 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Scheduled runs keep every log line on the console; elsewhere, logs only with -v.
     _prefect_defaults()
-    _log_to_terminal(verbose=getattr(args, "verbose", False) or args.command == "serve")
+    log_to_terminal(err_console, verbose=getattr(args, "verbose", False) or args.command == "serve")
     try:
         return args.handler(args)
     except BrokenPipeError:

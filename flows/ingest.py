@@ -9,6 +9,7 @@ from datetime import datetime
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NONE
+from prefect.exceptions import TerminationSignal
 
 from flows.build import build_warehouse
 from flows.runners import batch_processes, batch_task_runner
@@ -306,8 +307,9 @@ def _ingest(inputs: list[str] | None, settings: Settings) -> RunSummary:
         timings.update(built.stage_seconds)
     except BaseException as error:
         summary.rejects_by_reason = dict(rejects)
-        # Ctrl-C or SIGTERM (the CLI turns both into KeyboardInterrupt): a stop, not a failure.
-        status = "cancelled" if isinstance(error, KeyboardInterrupt) else "failed"
+        # Ctrl-C, or SIGTERM (Prefect's TerminationSignal during a flow): a stop, not a failure.
+        stopped = isinstance(error, KeyboardInterrupt | TerminationSignal)
+        status = "cancelled" if stopped else "failed"
         record_run(settings, summary, status, started_at, f"{type(error).__name__}: {error}")
         raise
     record_run(settings, summary, "completed", started_at)
