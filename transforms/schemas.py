@@ -135,6 +135,9 @@ RUN_SCHEMA = pa.schema(
         pa.field("count_rejected", pa.int64()),
         pa.field("count_skipped", pa.int64()),
         pa.field("detail", pa.string()),
+        # Wall seconds by stage (capture, extract, ner, entities, models, publish); absent in
+        # runs recorded before it existed.
+        pa.field("stage_seconds", pa.map_(pa.string(), pa.float64())),
     ]
 )
 

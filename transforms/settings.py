@@ -74,6 +74,9 @@ class Settings(BaseSettings):
         None, description="TOML of entity aliases, merges and blocks applied on every build."
     )
     dbt_threads: int = Field(2, ge=1)
+    show_dbt_logs: bool = Field(
+        False, description="dbt's own log lines on the console (the CLI's -v); off: errors only."
+    )
     duckdb_memory_limit: str = Field(
         # DuckDB fills whatever cap it has (a 10k build's tree peaks at 1.69 GB under 1GB, 1.50
         # under 768MB, same time); a 1M-article lake builds under 768MB, not under 512MB.

@@ -7,11 +7,14 @@ import os
 import shutil
 import tempfile
 import threading
+from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from transforms import lake
-from transforms.capture.files import capture_file, iter_input_files
-from transforms.capture.store import capture_paths
+from transforms.capture.files import capture_file, folder_contents, iter_input_files
+from transforms.capture.store import capture_paths, check_inputs
 from transforms.schemas import Capture, Reject
 
 
@@ -170,3 +173,50 @@ def test_a_file_name_that_is_not_utf8_is_captured_under_an_escaped_locator(
     # Known by its locator: a second pass skips it unchanged.
     again = capture_paths([tmp_path], lake_dir, "r2", batch_size=10, max_bytes=10_000)
     assert (again.count_captured, again.count_unchanged) == (0, 1)
+
+
+def test_folder_contents_stops_at_a_supported_file(tmp_path: Path) -> None:
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF")
+    assert folder_contents(tmp_path) == (False, Counter({".pdf": 1}))
+    (tmp_path / "story.html.gz").write_bytes(gzip.compress(b"<p>x</p>"))
+    assert folder_contents(tmp_path) == (True, Counter())
+
+
+def test_skipped_files_are_counted_by_suffix(tmp_path: Path) -> None:
+    for name in ("a.html", "b.pdf", "c.pdf", "README"):
+        (tmp_path / name).write_text("x")
+    skipped: Counter[str] = Counter()
+    assert [p.name for p in iter_input_files([tmp_path], skipped)] == ["a.html"]
+    assert skipped == Counter({".pdf": 2, "no suffix": 1})
+
+
+@pytest.mark.parametrize(
+    ("names", "usable", "problem"),
+    [
+        (["missing"], [], "no such file or directory"),
+        (["pdfs"], [], "no supported files (1 .pdf)"),
+        (["empty"], [], "no supported files (the folder is empty)"),
+        (["notes.pdf"], [], "not a file type newsloom reads"),
+        (["pages", "missing"], ["pages"], "no such file or directory"),
+        (["pages", "story.html"], ["pages", "story.html"], None),
+        (["https://news.example/feed.xml"], ["https://news.example/feed.xml"], None),
+        (["ftp://news.example/x"], [], "unsupported URL scheme"),
+    ],
+)
+def test_check_inputs(
+    names: list[str], usable: list[str], problem: str | None, tmp_path: Path
+) -> None:
+    (tmp_path / "pdfs").mkdir()
+    (tmp_path / "pdfs" / "scan.pdf").write_bytes(b"%PDF")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "pages" / "deep").mkdir(parents=True)
+    (tmp_path / "pages" / "deep" / "story.htm").write_text("<p>x</p>")
+    (tmp_path / "story.html").write_text("<p>x</p>")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+
+    def located(name: str) -> str:
+        return name if "://" in name else str(tmp_path / name)
+
+    found, problems = check_inputs([located(name) for name in names])
+    assert found == [located(name) for name in usable]
+    assert [p.detail for p in problems] == ([problem] if problem else [])

@@ -10,6 +10,7 @@ from flows.build import build_warehouse
 from flows.ingest import ingest_articles
 from tests.conftest import SAMPLE, SEEDS
 from transforms.settings import Settings
+from transforms.warehouse.publish import connect_warehouse
 
 MENTIONING = """
     select list_sort(list(distinct regexp_extract(articles.locator, '[^/]+$')))
@@ -21,7 +22,7 @@ MENTIONING = """
 
 
 def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_dir / "newsloom.duckdb"), read_only=True) as con:
+    with connect_warehouse(settings.warehouse_dir) as con:
         return con.execute(sql, params or []).fetchall()
 
 

@@ -5,7 +5,6 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
 import psutil
 import pyarrow.parquet as pq
 import pytest
@@ -14,6 +13,7 @@ from flows.build import build_warehouse
 from flows.ingest import ingest_articles
 from tests.conftest import SEEDS
 from transforms.settings import Settings
+from transforms.warehouse.publish import connect_warehouse
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -49,7 +49,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def table(settings: Settings, sql: str) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_dir / "newsloom.duckdb"), read_only=True) as con:
+    with connect_warehouse(settings.warehouse_dir) as con:
         return con.execute(sql).fetchall()
 
 

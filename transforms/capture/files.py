@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import stat as stat_mode
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from transforms.capture.safexml import GZIP_MAGIC, UnsafeDocument, gunzip_capped
+from transforms.progress import progress
 from transforms.schemas import Capture, Reject, safe_text
 
 logger = logging.getLogger(__name__)
@@ -54,8 +56,18 @@ def walk_files(root: Path) -> tuple[list[Path], list[Reject]]:
     return sorted(found), rejects
 
 
-def iter_input_files(inputs: list[Path]) -> Iterator[Path | Reject]:
-    """Yield supported files under the inputs (recursively, sorted), or rejects for bad paths."""
+def unsupported_label(path: Path) -> str:
+    """Return how a skipped file is counted: its suffix (through .gz), or "no suffix"."""
+    return _base_suffix(path) or "no suffix"
+
+
+def iter_input_files(
+    inputs: list[Path], skipped: Counter[str] | None = None
+) -> Iterator[Path | Reject]:
+    """Yield supported files under the inputs (recursively, sorted), or rejects for bad paths.
+
+    Files in folders with other suffixes are skipped, counted by suffix into `skipped`.
+    """
     for raw in inputs:
         path = raw.expanduser().absolute()
         if not path.exists():
@@ -63,13 +75,20 @@ def iter_input_files(inputs: list[Path]) -> Iterator[Path | Reject]:
         elif path.is_dir():
             found, rejects = walk_files(path)
             yield from rejects
-            skipped = [p for p in found if not is_supported_file(p)]
-            if skipped:
+            supported = [p for p in found if is_supported_file(p)]
+            unsupported = Counter(unsupported_label(p) for p in found if not is_supported_file(p))
+            if unsupported:
                 logger.info(
-                    "skipped %d files with unsupported suffixes under %s", len(skipped), path
+                    "skipped %d files with unsupported suffixes under %s",
+                    unsupported.total(),
+                    path,
                 )
-            yield from (p for p in found if is_supported_file(p))
+                if skipped is not None:
+                    skipped.update(unsupported)
+            progress().add_total("capture", len(supported))
+            yield from supported
         elif is_supported_file(path):
+            progress().add_total("capture", 1)
             yield path
         else:
             yield Reject(
@@ -119,6 +138,20 @@ def _file_kind(mode: int) -> str:
         if test(mode):
             return kind
     return "special file"
+
+
+def folder_contents(folder: Path) -> tuple[bool, Counter[str]]:
+    """Return whether a folder holds a supported file, and (when not) its other files by suffix."""
+    # Stops at the first supported file: a check before a run must not walk a big folder twice.
+    unsupported: Counter[str] = Counter()
+    for base, folders, files in os.walk(folder):
+        linked = [name for name in folders if (Path(base) / name).is_symlink()]
+        for name in (*files, *linked):
+            path = Path(base) / name
+            if is_supported_file(path):
+                return True, Counter()
+            unsupported[unsupported_label(path)] += 1
+    return False, unsupported
 
 
 def capture_file(path: Path, max_bytes: int) -> Capture | Reject:

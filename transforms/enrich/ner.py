@@ -21,8 +21,15 @@ from transforms.enrich.entities.mentions import split_text
 from transforms.enrich.entities.model import DEFAULT_NER_LANGUAGES
 from transforms.enrich.entities.resolve import resolve_entities
 from transforms.enrich.entities.worker import ArticleMentions, mentions_chunk, start_worker
+from transforms.progress import ProgressListener, progress
 from transforms.schemas import REJECT_SCHEMA, Reject, utc_now
-from transforms.workers import FORKSERVER_PRELOAD, can_start_processes
+from transforms.workers import (
+    FORKSERVER_PRELOAD,
+    can_start_processes,
+    check_stop,
+    ignore_interrupts,
+    tracking_in_flight,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +37,16 @@ logger = logging.getLogger(__name__)
 # string store grows with every new word and is never freed; a fresh worker costs one model load
 # (the place index comes built, shared, from the fork server: transforms.enrich.entities.preload).
 DEFAULT_MAX_TASKS_PER_WORKER = 200
+# Articles per progress report when NER runs in this process (no pool).
+IN_PROCESS_CHUNK = 16
 _POOL_LOCK = threading.Lock()
 _POOLS: list[ProcessPool] = []
+
+
+def _start_ner_worker(model_name: str) -> None:
+    """Initialise a NER worker: Ctrl-C is the parent's to handle, then load the model."""
+    ignore_interrupts()
+    start_worker(model_name)
 
 
 def _ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
@@ -48,7 +63,7 @@ def _new_ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
     pool = ProcessPool(
         max_workers=workers,
         max_tasks=max_tasks,
-        initializer=start_worker,
+        initializer=_start_ner_worker,
         initargs=(model_name,),
         context=context,
     )
@@ -97,32 +112,42 @@ def find_batch_mentions(
     whose worker died) is redone one article per task, each over its own limit a NerFailure.
     """
     languages = tuple(sorted(languages))
+    listener = progress()
     bounded = timeout is not None and can_start_processes()
     results: list[NerResult]
     if not bounded and (workers <= 1 or len(articles) < 8):
-        results = list(mentions_chunk(articles, model_name, languages))
+        results = []
+        for start in range(0, len(articles), IN_PROCESS_CHUNK):
+            check_stop()
+            chunk = articles[start : start + IN_PROCESS_CHUNK]
+            results += mentions_chunk(chunk, model_name, languages)
+            listener.advance("ner", len(chunk))
     else:
         size = max(1, len(articles) // (max(1, workers) * 4))
         chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
         try:
             pool = _ner_pool(max(1, workers), model_name, max_tasks_per_worker)
-            futures = [
-                pool.schedule(
+            futures = []
+            for chunk in chunks:
+                future = pool.schedule(
                     mentions_chunk,
                     args=(chunk, model_name, languages),
                     timeout=timeout * len(chunk) if timeout else None,
                 )
-                for chunk in chunks
-            ]
-            results = [
-                result
-                for future, chunk in zip(futures, chunks, strict=True)
-                for result in _chunk_result(pool, future, chunk, model_name, languages, timeout)
-            ]
+                # A chunk redone (over time, or its worker died) is counted once, here.
+                future.add_done_callback(functools.partial(_report_chunk, listener, len(chunk)))
+                futures.append(future)
+            with tracking_in_flight(futures):
+                results = [
+                    result
+                    for future, chunk in zip(futures, chunks, strict=True)
+                    for result in _chunk_result(pool, future, chunk, model_name, languages, timeout)
+                ]
         except (BrokenProcessPool, RuntimeError):
             logger.warning("the NER worker pool broke; finding this batch's mentions in-process")
             _new_ner_pool.cache_clear()
             results = list(mentions_chunk(articles, model_name, languages))
+    check_stop()
     skipped = Counter(
         r.skipped_language for r in results if isinstance(r, ArticleMentions) and r.skipped_language
     )
@@ -132,6 +157,11 @@ def find_batch_mentions(
             sum(skipped.values()), len(results), ", ".join(languages), dict(skipped.most_common()),
         )  # fmt: skip
     return results
+
+
+def _report_chunk(listener: ProgressListener, count: int, _future: Any) -> None:
+    """Tell the listener a chunk of articles finished (in the pool's thread: kept cheap)."""
+    listener.advance("ner", count)
 
 
 def _chunk_result(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -49,7 +50,12 @@ def connect_read_only(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(f"no warehouse at {path}: run `newsloom run` first")
     marts = Path(warehouse_dir) / "marts"
     # The marts link and the release it points to: views name either, depending on the writer.
-    allowed = sorted({f"{marts.absolute()}/", f"{marts.resolve()}/"})
+    allowed = {f"{marts.absolute()}/", f"{marts.resolve()}/"}
+    # Views name their Parquet relative to the warehouse folder (relocatable), found through
+    # file_search_path: DuckDB checks the name as written and the file it resolves to, so the
+    # release folder is allowed in both spellings (a relative name alone reaches nothing).
+    with contextlib.suppress(ValueError):
+        allowed.add(f"{marts.resolve().relative_to(Path(warehouse_dir).resolve())}/")
     connection = duckdb.connect(
         str(path),
         read_only=True,
@@ -58,7 +64,9 @@ def connect_read_only(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
     try:
         # allowed_directories can only be set on a started database, and only before external
         # access goes off; the lock then refuses any SET that would widen it again.
-        connection.execute("set allowed_directories = ?", [allowed])
+        connection.execute("set allowed_directories = ?", [sorted(allowed)])
+        # The published file names its Parquet relative to the warehouse folder (relocatable).
+        connection.execute("set file_search_path = ?", [str(Path(warehouse_dir).resolve())])
         connection.execute("set enable_external_access = false")
         connection.execute("set lock_configuration = true")
     except BaseException:
