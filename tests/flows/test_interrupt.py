@@ -19,7 +19,10 @@ def wait_for_articles(warehouse: Path, process: object, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     articles = warehouse / "lake" / "articles"
     while time.monotonic() < deadline:
-        if articles.is_dir() and any(not p.name.startswith("_") for p in articles.iterdir()):
+        # A written part: not the empty typed part (_empty) nor a part being written (.*.tmp).
+        if articles.is_dir() and any(
+            p.suffix == ".parquet" and not p.name.startswith(("_", ".")) for p in articles.iterdir()
+        ):
             return
         assert process.poll() is None, "the run ended before it could be interrupted"
         time.sleep(0.2)
