@@ -1,7 +1,7 @@
 """Text-mode body quality on WCXB dev dumps, cross-validated by domain, beside the baselines.
 
 Usage: python benchmarks/textdump_quality.py [--wcxb DIR] [--pages DIR] [--limit N] [--workers W]
-                                             [--folds-only] [--json FILE]
+                                             [--threads T] [--json FILE]
 
 Each dev page is flattened to text by each flattener (textdump_data.py) and its lines labelled
 against the gold `main_content`. The text-mode models are trained (benchmarks/train_textmode.py's
@@ -45,9 +45,9 @@ from metadata_quality import (  # noqa: E402
     word_f1,
 )
 from textdump_data import FLATTENERS, read_html  # noqa: E402
-from train_textmode import load_records, train_models  # noqa: E402
+from train_textmode import BODY_THRESHOLD, TITLE_THRESHOLD, load_records, train_models  # noqa: E402
 
-from transforms.extract.text import TextModel, extract_text_document, load_model  # noqa: E402
+from transforms.extract.text import TextModel, extract_text_document  # noqa: E402
 from transforms.extract.textclean import clean_text_document  # noqa: E402
 from transforms.extract.textlines import document_language, split_lines, stopwords  # noqa: E402
 
@@ -71,24 +71,23 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def fold_model(boosters: dict[str, Any], model: TextModel) -> TextModel:
-    """Return a TextModel of cross-validation boosters with the shipped thresholds."""
+def fold_model(boosters: dict[str, Any]) -> TextModel:
+    """Return a TextModel of one fold's boosters with the training thresholds."""
     return TextModel(
         version="cv",
         lines=boosters["lines"],
         context=boosters["context"],
         title=boosters["title"],
-        body_threshold=model.body_threshold,
-        title_threshold=model.title_threshold,
+        body_threshold=BODY_THRESHOLD,
+        title_threshold=TITLE_THRESHOLD,
     )
 
 
 def predict_fold(
-    records: list[dict[str, Any]], fold: int, workers: int, dumps: dict[tuple[str, str], str]
+    records: list[dict[str, Any]], fold: int, threads: int, dumps: dict[tuple[str, str], str]
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Train on the other folds; return the extractor's output on this fold's dumps."""
-    boosters = train_models([r for r in records if r["fold"] != fold], workers)
-    model = fold_model(boosters, load_model())
+    model = fold_model(train_models([r for r in records if r["fold"] != fold], threads))
     outputs = {}
     for record in records:
         if record["fold"] != fold:
@@ -196,9 +195,9 @@ def page_agreement(pages_dir: Path) -> dict[str, float]:
 def render(table: dict[str, Any], seconds: float) -> str:
     """Return the scores as a Markdown table."""
     lines = [
-        f"Text-mode body quality, WCXB dev, {FOLDS}-fold cross-validation by domain ({seconds:.0f} s)",
+        f"Text-mode quality, WCXB dev, {FOLDS}-fold cross-validation by domain ({seconds:.0f} s)",
         "",
-        "| system / flattener | dumps | body F1 articles | body F1 all pages | title | author | date |",
+        "| system / flattener | dumps | body F1 articles | body F1 all | title | author | date |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for key, entry in table.items():
@@ -220,6 +219,7 @@ def main() -> None:
     parser.add_argument("--pages", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     if not (args.wcxb / "dev").is_dir():
@@ -237,7 +237,7 @@ def main() -> None:
         if "dump" in output
     }
     for fold in range(FOLDS):
-        for (file_id, name), output in predict_fold(records, fold, args.workers, dumps).items():
+        for (file_id, name), output in predict_fold(records, fold, args.threads, dumps).items():
             outputs[file_id, f"{name}:text_model"] = output
         print(f"fold {fold + 1}/{FOLDS} done at {time.perf_counter() - started:.0f} s", flush=True)
     table = score(pages, outputs)
@@ -248,7 +248,6 @@ def main() -> None:
             print(f"- {key}: {value:.3f}")
     if args.json:
         args.json.write_text(json.dumps(table, indent=1), encoding="utf-8")
-    del np
 
 
 if __name__ == "__main__":

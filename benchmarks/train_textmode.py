@@ -1,6 +1,10 @@
-"""Train the text-mode line models on WCXB dev dumps and write transforms/extract/data/textmode.json.
+"""Train the text-mode line models on WCXB dev dumps; write transforms/extract/data/textmode.json.
 
-Usage: python benchmarks/train_textmode.py [--wcxb DIR] [--limit N] [--workers W] [--out FILE]
+Usage: python benchmarks/train_textmode.py [--wcxb DIR] [--limit N] [--workers W] [--threads T]
+                                           [--out FILE]
+
+--workers: processes that flatten and featurise pages; --threads: LightGBM's threads (1 by default:
+on a busy machine OpenMP threads spin against each other and training gets slower, not faster).
 
 Every dev page is flattened by each flattener of textdump_data.py; each line is labelled body or
 not against the page's gold `main_content`. Three LightGBM models are trained on all of it:
@@ -172,13 +176,14 @@ def main() -> None:
     parser.add_argument("--wcxb", type=Path, default=DEFAULT_WCXB)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     if not (args.wcxb / "dev").is_dir():
         sys.exit(f"WCXB dev set not found at {args.wcxb} (pass --wcxb)")
     started = time.perf_counter()
     records = load_records(args.wcxb, args.limit, args.workers)
-    boosters = train_models(records, args.workers)
+    boosters = train_models(records, args.threads)
     trained_on = {
         "dataset": "WCXB dev (CC-BY-4.0), flattened to text",
         "flatteners": list(FLATTENERS),

@@ -36,7 +36,7 @@ def test_seed_000_article() -> None:
         "Gulf News",
         "copyright",
     )
-    assert article["extraction_method"] == "text_rules"
+    assert article["extraction_method"] == "text_model"
     assert article["dateline"] == "Baghdad"
     assert article["language"] == "en"
     assert article["url"] is None

@@ -23,8 +23,13 @@ import lightgbm
 import numpy as np
 
 from transforms.extract import textfields
-from transforms.extract.textclean import COMMENT_POLICY_START_RE, find_dateline
+from transforms.extract.textclean import (
+    COMMENT_POLICY_START_RE,
+    find_dateline,
+    is_boilerplate_line,
+)
 from transforms.extract.textlines import (
+    URL_RE,
     Line,
     context_features,
     document_language,
@@ -159,17 +164,47 @@ def _apply_rules(
             hints["comment_policy"] = name
 
 
+def _is_heading_like(text: str) -> bool:
+    """Return True for a line shaped like a headline: short, no full stop, not a byline or date."""
+    words = text.split()
+    return (
+        2 <= len(words) <= 30
+        and len(text) <= 250
+        and not text.endswith((".", ",", ";", ":"))
+        and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'“‘«")
+        and not is_boilerplate_line(text)
+        and not textfields.find_byline(text)
+        and not textfields.find_name_line(text)
+        and textfields.find_date(text) is None
+        and not URL_RE.search(text)
+    )
+
+
 def _find_title(
-    lines: list[Line], features: np.ndarray, probabilities: np.ndarray, model: TextModel
+    lines: list[Line],
+    features: np.ndarray,
+    probabilities: np.ndarray,
+    body: np.ndarray,
+    model: TextModel,
 ) -> int | None:
-    """Return the index of the headline line, if the model finds one confidently."""
+    """Return the headline line: the model's pick if confident, else the heading above the body."""
     scores = _predict(model.title, title_features(features, probabilities))
     if not len(scores):
         return None
     best = int(np.argmax(scores))
-    if scores[best] < model.title_threshold or len(lines[best].text) > 300:
+    if scores[best] >= model.title_threshold and len(lines[best].text) <= 300:
+        return best
+    first_body = int(np.argmax(body)) if body.any() else None
+    if first_body is None:
         return None
-    return best
+    # Dumps put the headline just above the byline, date and widgets that precede the body.
+    for index in range(first_body - 1, max(-1, first_body - HEAD_LINES_BEFORE), -1):
+        text = lines[index].text
+        if _is_heading_like(text):
+            return index
+        if len(text.split()) > 30:
+            return None
+    return None
 
 
 def _head_range(count: int, title: int | None, first_body: int) -> range:
@@ -224,7 +259,7 @@ def extract_text_document(
     body = probabilities >= model.body_threshold
     hints: dict[str, str] = {}
     _apply_rules(lines, body, shared_keys, hints)
-    title = _find_title(lines, features, probabilities, model)
+    title = _find_title(lines, features, probabilities, body, model)
     if title is not None:
         body[title] = False
     first_body = int(np.argmax(body)) if body.any() else len(lines)
