@@ -32,7 +32,10 @@ logger = logging.getLogger(__name__)
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
 RULES_VERSION = "3"
 # The text-mode model's digest: a retrained model re-extracts history like a rules change.
-EXTRACTOR_VERSION = f"newsloom-rules{RULES_VERSION}+textmodel-{model_version()}+trafilatura{trafilatura.__version__}"
+EXTRACTOR_VERSION = (
+    f"newsloom-rules{RULES_VERSION}+textmodel-{model_version()}"
+    f"+trafilatura{trafilatura.__version__}"
+)
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".text")
 ERROR_PAGE_RE = re.compile(
     r"^\W*(?:error\W*)?(?:404|410|500)\b|\b(?:page|article) (?:not found|unavailable)\b"
