@@ -71,3 +71,18 @@ def test_groups_do_not_mix_and_order_does_not_matter() -> None:
     assert shared["c0"] == keys_of(*MENU)
     assert "c1" not in shared
     assert shared_line_keys(list(reversed(dumps))) == shared
+
+
+def test_long_template_lines_do_not_make_articles_one() -> None:
+    # Five long template lines in every dump: as many as each article's own paragraphs.
+    template = [
+        f"Notice {k}: the Fen Gazette is funded by readers, and every contribution keeps our "
+        f"reporters in the market towns for another week of local news {k}."
+        for k in range(5)
+    ]
+    dumps = [
+        TextDump(f"c{n}", "folder:/fen", article(n) + "\n" + "\n".join(template))
+        for n in range(6)
+    ]
+    shared = shared_line_keys(dumps)
+    assert shared["c0"] == keys_of(*MENU, *template)

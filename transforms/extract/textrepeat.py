@@ -2,8 +2,9 @@
 
 A line seen in several different dumps of one source is page furniture, not article text.
 "Different" matters: versions of one article, or copies of one story, share their body lines and
-must not lose them. So dumps that share at least half of their long lines are one *context* (one
-article), and a line is shared furniture when it is in at least MIN_CONTEXTS contexts of a source.
+must not lose them. So dumps that share at least half of their own long lines (those not in nearly
+every dump of the source) are one *context* (one article), and a line is shared furniture when it
+is in at least MIN_CONTEXTS contexts of a source.
 
 The table is computed over every text capture of a source in the lake once capture is done, so the
 result does not depend on how captures are batched: the same captures give the same bodies.
@@ -30,6 +31,8 @@ MIN_CONTEXTS = 3
 ANCHOR_MIN_WORDS = 12
 # More copies of one long line than this: a notice repeated by the site, not one article.
 MAX_COPIES = 50
+# A long line in this share of a source's dumps is the site's template.
+TEMPLATE_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -73,22 +76,27 @@ def _find(parents: dict[str, str], item: str) -> str:
 
 
 def _contexts(long_keys: dict[str, set[int]]) -> dict[str, str]:
-    """Return each dump's context: dumps sharing most of their long lines are one article."""
+    """Return each dump's context: dumps sharing most of their own long lines are one article."""
     holders: dict[int, list[str]] = defaultdict(list)
     for capture_id in sorted(long_keys):
         for key in long_keys[capture_id]:
             holders[key].append(capture_id)
+    # A long line in (nearly) every dump is the site's, not an article's: it cannot show that two
+    # dumps are one article. Few dumps: every line counts, and their lines are kept if in doubt.
+    template = max(MIN_CONTEXTS + 1, TEMPLATE_SHARE * len(long_keys))
+    own = {
+        capture_id: {key for key in keys if len(holders[key]) < template}
+        for capture_id, keys in long_keys.items()
+    }
     shared_counts: dict[tuple[str, str], int] = defaultdict(int)
     for members in holders.values():
-        # A long line in very many dumps is a notice, not an article's own paragraph.
-        if 2 <= len(members) <= MAX_COPIES:
+        if 2 <= len(members) < min(template, MAX_COPIES):
             for index, first in enumerate(members):
                 for second in members[index + 1 :]:
                     shared_counts[first, second] += 1
     parents = {capture_id: capture_id for capture_id in long_keys}
     for (first, second), count in sorted(shared_counts.items()):
-        smaller = min(len(long_keys[first]), len(long_keys[second]))
-        if count * 2 >= smaller:
+        if count * 2 >= min(len(own[first]), len(own[second])):
             parents[_find(parents, first)] = _find(parents, second)
     return {capture_id: _find(parents, capture_id) for capture_id in long_keys}
 
