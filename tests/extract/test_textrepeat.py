@@ -81,8 +81,7 @@ def test_long_template_lines_do_not_make_articles_one() -> None:
         for k in range(5)
     ]
     dumps = [
-        TextDump(f"c{n}", "folder:/fen", article(n) + "\n" + "\n".join(template))
-        for n in range(6)
+        TextDump(f"c{n}", "folder:/fen", article(n) + "\n" + "\n".join(template)) for n in range(6)
     ]
     shared = shared_line_keys(dumps)
     assert shared["c0"] == keys_of(*MENU, *template)

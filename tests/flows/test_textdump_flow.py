@@ -21,6 +21,17 @@ MENU = [
     "Business",
     "Opinion",
     "Weather",
+    "Farming",
+    "Transport",
+    "Schools",
+    "Health",
+    "Courts",
+    "What's on",
+    "Obituaries",
+    "Jobs",
+    "Property",
+    "Motors",
+    "Puzzles",
     "Sign in",
     "Subscribe",
     "We use cookies to give you the best experience on our website. By continuing to browse "
@@ -28,6 +39,27 @@ MENU = [
     "Accept all",
 ]
 SHARE = ["Share this article", "Facebook", "Twitter", "Email", "Related stories"]
+MOST_READ = [
+    "Most read",
+    "Tractor convoy brings Wisbech town centre to a standstill for an hour",
+    "Ely cathedral bells ring out again after two years of silence",
+    "March rail station to get a second footbridge and longer platforms",
+    "Chatteris bakery wins regional award for its plum bread",
+    "Whittlesey straw bear festival draws record crowd despite the rain",
+    "Latest news",
+    "Soham lode towpath to reopen after bank repairs are finished",
+    "Littleport youth club saved by last-minute grant from the district",
+    "Ramsey abbey gatehouse opens its doors for a heritage weekend",
+    "Manea fen drainage board warns of higher rates from next April",
+    "Sutton farmers report best asparagus season for a decade",
+    "Upwell and Outwell share a new community bus on weekdays",
+    "Doddington hospital garden restored by volunteers over the winter",
+]
+# Inside the article: the same promotion in every dump, shaped like a paragraph.
+PROMO = (
+    "Readers in the Fens can now get the Courier delivered to their door every Saturday "
+    "morning, with a free puzzle supplement and the week's letters page included in the price."
+)
 FOOTER = [
     "Sign up for the Fenland Courier morning briefing and get the day's top stories in your "
     "inbox every weekday.",
@@ -42,7 +74,7 @@ FOOTER = [
     "Terms and conditions",
     f"© 2024 {SITE}. All rights reserved.",
 ]
-FURNITURE = [*MENU, *SHARE, *FOOTER]
+FURNITURE = [*MENU, *SHARE, *MOST_READ, *FOOTER, PROMO]
 PLACES = [
     "Wisbech",
     "March",
@@ -164,9 +196,12 @@ def write_site(folder: Path, count: int = 20) -> list[dict[str, object]]:
             story["title"],
             f"By {story['author']}",
             f"{day} March 2024",
-            *story["paragraphs"],
+            *story["paragraphs"][:2],
+            PROMO,
+            *story["paragraphs"][2:],
             *SHARE,
             *related,
+            *MOST_READ,
             *FOOTER,
         ]
         path = folder / f"story-{number:02d}.txt"
