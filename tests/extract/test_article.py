@@ -107,7 +107,7 @@ def test_page_without_article_is_rejected() -> None:
 
 def test_text_dump_menu_is_not_a_byline_nor_a_publisher() -> None:
     # A full-page dump: a greeting menu above the headline, a generic copyright line below.
-    path = FIXTURES / "menu_dump.txt"
+    path = Path(__file__).parent / "fixtures" / "menu_dump.txt"
     article = extract_file(path, ExtractOptions(min_article_words=20), kind="text")
     assert isinstance(article, dict)
     assert (article["title"], article["title_source"]) == (

@@ -11,7 +11,7 @@ from transforms.extract.textlines import feature_names, line_key, split_lines
 
 SEED_000 = SEEDS / "000_3a518643be283ca3.txt"
 SEED_003 = SEEDS / "003_553c9cd52b557dc4.txt"
-FIXTURES = REPO / "tests" / "fixtures"
+FIXTURES = REPO / "tests" / "extract" / "fixtures"
 
 
 def decisions(path) -> list[tuple[str, bool]]:
