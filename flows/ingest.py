@@ -21,6 +21,7 @@ from transforms.enrich.ner import enrich_to_lake, stop_ner_workers
 from transforms.extract.article import EXTRACTOR_VERSION, ExtractOptions
 from transforms.extract.publisher import PathMapping
 from transforms.extract.publisher_map import load_sources_config, path_mappings
+from transforms.extract.textrepeat import shared_lines_in_lake
 from transforms.progress import progress, timed_stage
 from transforms.schemas import safe_text, utc_now
 from transforms.settings import SAMPLE_DIR, Settings
@@ -108,13 +109,21 @@ def capture_all_inputs(
 
 
 @task(name="plan_extract_batches", cache_policy=NONE)
-def plan_extract_batches(settings: Settings) -> list[list[str]]:
-    """Return the pending capture ids (no article at this extractor version) in batches."""
+def plan_extract_batches(
+    settings: Settings, mappings: tuple[PathMapping, ...]
+) -> tuple[list[list[str]], dict[str, frozenset[int]]]:
+    """Return the pending capture ids in batches, and the text dumps' lines shared by their source.
+
+    Pending: no article at this extractor version (documents that timed out are retried up to
+    max_document_attempts). The shared lines are found here, once, over every text capture of
+    each source in the lake (capture is done by now), so batch boundaries cannot change a body.
+    """
     pending = lake.pending_extract_ids(
         settings.lake_dir, EXTRACTOR_VERSION, settings.max_document_attempts
     )
+    shared = shared_lines_in_lake(settings.lake_dir, pending, mappings)
     size = settings.batch_size
-    return [pending[start : start + size] for start in range(0, len(pending), size)]
+    return [pending[start : start + size] for start in range(0, len(pending), size)], shared
 
 
 @task(name="extract_articles_batch", cache_policy=NONE)
@@ -124,6 +133,7 @@ def extract_articles_batch(
     run_id: str,
     number: int,
     mappings: tuple[PathMapping, ...],
+    shared_lines: dict[str, frozenset[int]],
 ) -> tuple[int, dict[str, int]]:
     """Extract one batch of captures in worker processes; return (articles, rejects by reason)."""
     options = ExtractOptions(
@@ -138,6 +148,7 @@ def extract_articles_batch(
         f"{run_id}-x{number:05d}",
         run_id,
         timeout=settings.document_timeout_seconds,
+        shared_lines=shared_lines,
     )
     get_run_logger().info(
         "extract batch %d: %d articles, %d rejected", number + 1, count, sum(rejects.values())
@@ -150,7 +161,7 @@ def extract_articles(
     settings: Settings, run_id: str, mappings: tuple[PathMapping, ...]
 ) -> tuple[int, dict[str, int]]:
     """Extract every pending capture, the batch tasks submitted to the configured task runner."""
-    batches = plan_extract_batches(settings)
+    batches, shared = plan_extract_batches(settings, mappings)
     get_run_logger().info(
         "extract: %d pending batches of up to %d on the %s runner",
         len(batches),
@@ -160,7 +171,12 @@ def extract_articles(
     listener = progress()
     listener.add_total("extract", sum(len(batch) for batch in batches))
     futures = extract_articles_batch.map(
-        batches, unmapped(settings), unmapped(run_id), range(len(batches)), unmapped(mappings)
+        batches,
+        unmapped(settings),
+        unmapped(run_id),
+        range(len(batches)),
+        unmapped(mappings),
+        [{i: shared[i] for i in batch if i in shared} for batch in batches],
     )
     count, rejects, done = 0, Counter[str](), 0
     for future, batch in zip(futures, batches, strict=True):

@@ -295,6 +295,18 @@ def pending_extract_ids(
     return [row[0] for row in rows]
 
 
+def read_capture_kinds(lake_dir: LakeLocation) -> list[tuple[str, str, str, str | None]]:
+    """Return (capture_id, locator, source_kind, content_type) of every capture, no bodies."""
+    with connect_lake(lake_dir) as connection:
+        return connection.execute(
+            """
+            select distinct capture_id, locator, source_kind, content_type
+            from captures
+            order by capture_id
+            """
+        ).fetchall()
+
+
 def read_captures(lake_dir: LakeLocation, capture_ids: list[str]) -> list[dict[str, Any]]:
     """Return capture rows (with bodies) for the given ids, one row per id."""
     with connect_lake(lake_dir) as connection:

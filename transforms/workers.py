@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 # lazily).
 FORKSERVER_PRELOAD = [
     "transforms.extract.article",
+    "transforms.extract.text",
     "datasketch",
     "transforms.enrich.entities.preload",
 ]
@@ -267,9 +268,13 @@ def extract_to_lake(
     part: str,
     run_id: str,
     timeout: float | None = None,
+    shared_lines: dict[str, frozenset[int]] | None = None,
 ) -> tuple[int, Counter[str]]:
     """Extract one batch of stored captures and write its articles and rejects to the lake."""
     captures = lake.read_captures(lake_dir, capture_ids)
+    for capture in captures:
+        # Text dumps' lines that their source repeats elsewhere (textrepeat.py): never body.
+        capture["shared_line_keys"] = (shared_lines or {}).get(capture["capture_id"], frozenset())
     articles, rejects = extract_batch(captures, options, workers, timeout)
     for article in articles:
         article["_run_id"] = run_id

@@ -24,13 +24,18 @@ from transforms.extract.normalize import (
     parse_datetime_utc,
 )
 from transforms.extract.publisher import PathMapping, resolve_publisher
+from transforms.extract.text import extract_text_document, model_version
 from transforms.schemas import Reject, utc_now
 
 logger = logging.getLogger(__name__)
 
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
-RULES_VERSION = "2"
-EXTRACTOR_VERSION = f"newsloom-rules{RULES_VERSION}+trafilatura{trafilatura.__version__}"
+RULES_VERSION = "3"
+# The text-mode model's digest: a retrained model re-extracts history like a rules change.
+EXTRACTOR_VERSION = (
+    f"newsloom-rules{RULES_VERSION}+textmodel-{model_version()}"
+    f"+trafilatura{trafilatura.__version__}"
+)
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".text")
 ERROR_PAGE_RE = re.compile(
     r"^\W*(?:error\W*)?(?:404|410|500)\b|\b(?:page|article) (?:not found|unavailable)\b"
@@ -55,15 +60,15 @@ def is_text_document(locator: str, content_type: str | None) -> bool:
     return locator.lower().endswith(TEXT_SUFFIXES)
 
 
-def _extract_text(text: str) -> dict[str, Any]:
-    """Return article fields from a plain-text dump."""
-    cleaned = textclean.clean_text_document(text)
+def _extract_text(text: str, shared_keys: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """Return article fields from a plain-text dump (text mode: the learned line model)."""
+    article = extract_text_document(text, shared_keys)
     return {
-        "body_text": cleaned.body_text,
-        "title": cleaned.title,
-        "title_source": "text" if cleaned.title else None,
-        "authors": cleaned.authors,
-        "authors_source": "text" if cleaned.authors else None,
+        "body_text": article.body_text,
+        "title": article.title,
+        "title_source": "text" if article.title else None,
+        "authors": article.authors,
+        "authors_source": "text" if article.authors else None,
         "canonical_url": None,
         "canonical_url_source": None,
         "sitename": None,
@@ -72,13 +77,13 @@ def _extract_text(text: str) -> dict[str, Any]:
         "description_source": None,
         "language": None,
         "language_source": None,
-        "published_at": None,
-        "published_at_source": None,
+        "published_at": article.published_at,
+        "published_at_source": "text" if article.published_at else None,
         "modified_at": None,
         "categories": [],
         "tags": [],
-        "extraction_method": "text_rules",
-        "_hints": cleaned.publisher_hints,
+        "extraction_method": "text_model",
+        "_hints": article.publisher_hints,
     }
 
 
@@ -122,7 +127,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
     try:
         decoded = decode_body(capture["body"], capture.get("declared_charset"))
         if is_text_document(locator, capture.get("content_type")):
-            fields = _extract_text(decoded.text)
+            fields = _extract_text(decoded.text, capture.get("shared_line_keys") or frozenset())
         else:
             fields = extract_html(decoded.text, url)
     except DecodeError as error:
