@@ -13,12 +13,16 @@ from trafilatura.utils import load_html
 from transforms.extract import textclean
 from transforms.extract.decoding import DecodeError
 from transforms.extract.evidence import HtmlEvidence, read_html_evidence
+from transforms.extract.jsonld import JsonLd
+from transforms.extract.markup import clean_text_value
 from transforms.extract.normalize import (
     canonicalize_url,
     fold_text,
     normalize_language,
     parse_datetime_utc,
 )
+from transforms.extract.sitename import read_site_names
+from transforms.extract.title import choose_title
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +81,8 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
     if tree is None:
         raise DecodeError("unparseable_html", "the markup could not be parsed as HTML")
     evidence = read_html_evidence(tree)
+    jsonld = JsonLd(evidence.jsonld_documents)
+    sites = read_site_names(evidence, jsonld, url)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
@@ -84,9 +90,7 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         return {}
     hints: dict[str, str] = {}
     body_text = _clean_body(document.text, hints)
-    title, title_source = _first(
-        {**evidence.titles, "html": document.title}, ("jsonld", "meta", "html")
-    )
+    title = choose_title(tree, evidence, jsonld, sites, fallback=document.title)
     authors, authors_source = _first(
         {**evidence.authors, "html": split_authors(document.author)}, ("jsonld", "meta", "html")
     )
@@ -97,7 +101,11 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         {**evidence.site_names, "html": document.sitename}, ("meta", "jsonld", "html")
     )
     description, description_source = _first(
-        {**evidence.descriptions, "html": document.description}, ("meta", "jsonld", "html")
+        {
+            key: clean_text_value(value, strip_tags=True)
+            for key, value in {**evidence.descriptions, "html": document.description}.items()
+        },
+        ("meta", "jsonld", "html"),
     )
     language, language_source = _first(
         {key: normalize_language(value) for key, value in evidence.languages.items()},
@@ -108,11 +116,12 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         {key: parse_datetime_utc(value) for key, value in evidence.modified.items()},
         ("jsonld", "meta"),
     )
-    body_text = _drop_leading_headline(body_text, {title, document.title})
+    body_text = _drop_leading_headline(body_text, {title.title, document.title})
     return {
         "body_text": body_text,
-        "title": title,
-        "title_source": title_source,
+        "title": title.title,
+        "title_source": title.title_source,
+        "title_raw": title.title_raw,
         "authors": authors or [],
         "authors_source": authors_source,
         "canonical_url": canonicalize_url(canonical),
