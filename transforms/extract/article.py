@@ -14,8 +14,9 @@ from lxml import etree
 from transforms.enrich.signatures import compute_signatures
 from transforms.enrich.wires import find_wire_agency
 from transforms.extract import textclean
+from transforms.extract.credits import agency_name, parse_credit
 from transforms.extract.decoding import DecodeError, decode_body
-from transforms.extract.html import extract_html, split_authors
+from transforms.extract.html import extract_html
 from transforms.extract.normalize import (
     count_words,
     detect_language,
@@ -100,8 +101,11 @@ def _apply_origin_candidates(fields: dict[str, Any], capture: dict[str, Any]) ->
     if title and not fields["title"]:
         fields["title"], fields["title_source"] = str(title).strip(), kind
     if meta.get("author") and not fields["authors"]:
-        fields["authors"] = split_authors(str(meta["author"]).replace(",", ";"))
-        fields["authors_source"] = kind
+        credit = parse_credit(str(meta["author"]))
+        fields["authors"], fields["authors_source"] = credit.people, kind if credit else None
+        fields["author_organizations"] = credit.organizations
+        agencies = [agency_name(name) for name in credit.organizations]
+        fields["_wire_agency"] = next((a for a in agencies if a), fields.get("_wire_agency"))
 
 
 def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[str, Any] | Reject:
@@ -142,6 +146,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
     if not fields["language"] and (language := detect_language(body_text)):
         fields["language"], fields["language_source"] = language, "detected"
     hints = fields.pop("_hints")
+    wire_agency = fields.pop("_wire_agency", None)
     dateline = textclean.find_dateline(body_text.split("\n", 1)[0])
     publisher = resolve_publisher(
         url=url,
@@ -167,7 +172,8 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         "dateline_source": "text" if dateline else None,
         "count_words": words,
         "content_sha256": content_sha256,
-        "wire_agency": find_wire_agency(body_text),
+        # A credit in the body (dateline, closing line), else one in the byline.
+        "wire_agency": find_wire_agency(body_text) or wire_agency,
         "minhash": signatures.minhash,
         "count_shingles": signatures.count_shingles,
         "topic_minhash": signatures.topic_minhash,

@@ -11,6 +11,7 @@ import trafilatura
 from trafilatura.utils import load_html
 
 from transforms.extract import textclean
+from transforms.extract.authors import choose_authors
 from transforms.extract.decoding import DecodeError
 from transforms.extract.evidence import HtmlEvidence, read_html_evidence
 from transforms.extract.jsonld import JsonLd
@@ -36,13 +37,6 @@ def _first(candidates: dict[str, Any], order: tuple[str, ...]) -> tuple[Any, str
         if value:
             return value, source
     return None, None
-
-
-def split_authors(value: str | None) -> list[str]:
-    """Return author names from trafilatura's '; '-joined author string."""
-    if not value:
-        return []
-    return [name.strip() for name in re.split(r";|\s+and\s+", value) if name.strip()]
 
 
 def _published_at(
@@ -91,14 +85,18 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
     hints: dict[str, str] = {}
     body_text = _clean_body(document.text, hints)
     title = choose_title(tree, evidence, jsonld, sites, fallback=document.title)
-    authors, authors_source = _first(
-        {**evidence.authors, "html": split_authors(document.author)}, ("jsonld", "meta", "html")
+    authors = choose_authors(
+        tree, evidence, jsonld, sites, fallback=document.author, headline=title.title
     )
     canonical, canonical_source = _first(
         {**evidence.canonical, "capture": url}, ("link", "meta", "jsonld", "capture")
     )
     sitename, sitename_source = _first(
-        {**evidence.site_names, "html": document.sitename}, ("meta", "jsonld", "html")
+        {
+            key: clean_text_value(value)
+            for key, value in {**evidence.site_names, "html": document.sitename}.items()
+        },
+        ("meta", "jsonld", "html"),
     )
     description, description_source = _first(
         {
@@ -122,8 +120,9 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         "title": title.title,
         "title_source": title.title_source,
         "title_raw": title.title_raw,
-        "authors": authors or [],
-        "authors_source": authors_source,
+        "authors": authors.people,
+        "authors_source": authors.source,
+        "author_organizations": authors.organizations,
         "canonical_url": canonicalize_url(canonical),
         "canonical_url_source": canonical_source if canonicalize_url(canonical) else None,
         "sitename": sitename,
@@ -138,6 +137,7 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         "categories": list(document.categories or []),
         "tags": list(document.tags or []),
         "extraction_method": "trafilatura",
+        "_wire_agency": authors.wire_agency,
         "_hints": {
             **({"copyright": evidence.copyright_holder} if evidence.copyright_holder else {}),
             **hints,

@@ -56,7 +56,7 @@ BLOCK_TAG_RE = re.compile(
     r"^(?:br|p|div|li|ul|ol|dl|dt|dd|h[1-6]|td|th|tr|table|section|article|header|footer"
     r"|figure|figcaption|blockquote|time|address)$"
 )
-HIDDEN_TAGS = frozenset(("script", "style", "noscript", "template", "svg", "button"))
+HIDDEN_TAGS = frozenset(("script", "style", "noscript", "template", "svg"))
 
 
 def visible_text(element: etree._Element) -> str:

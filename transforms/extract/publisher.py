@@ -63,6 +63,11 @@ def load_known_publishers() -> dict[str, tuple[str, str]]:
         }
 
 
+def is_known_publisher(name: str) -> bool:
+    """Return True when a name is a publisher in the shipped table (a credit to it is no person)."""
+    return _fold_name(name) in load_known_publishers()
+
+
 def _fold_name(name: str) -> str:
     """Return a publisher name folded for lookup: case, legal suffixes, 'the'."""
     folded = fold_text(LEGAL_SUFFIX_RE.sub("", name.strip()))
