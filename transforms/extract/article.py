@@ -30,7 +30,7 @@ from transforms.schemas import Reject, utc_now
 logger = logging.getLogger(__name__)
 
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 EXTRACTOR_VERSION = f"newsloom-rules{RULES_VERSION}+trafilatura{trafilatura.__version__}"
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".text")
 ERROR_PAGE_RE = re.compile(
@@ -154,6 +154,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         site_name=fields["sitename"],
         evidence=hints,
         mappings=options.path_mappings,
+        site_names=fields.pop("_site_names", None),
     )
     content_sha256 = hash_content(body_text)
     signatures = compute_signatures(body_text)
@@ -168,6 +169,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         "source_domain": publisher.source_domain,
         "source_name": publisher.source_name,
         "source_id_source": publisher.source_id_source,
+        "source_platform": publisher.source_platform,
         "dateline": dateline,
         "dateline_source": "text" if dateline else None,
         "count_words": words,

@@ -23,7 +23,7 @@ from transforms.extract.normalize import (
     parse_datetime_utc,
 )
 from transforms.extract.sitename import read_site_names
-from transforms.extract.title import choose_title
+from transforms.extract.title import choose_title, title_affixes
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +138,11 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         "tags": list(document.tags or []),
         "extraction_method": "trafilatura",
         "_wire_agency": authors.wire_agency,
+        "_site_names": {
+            **title_affixes(title.title_raw),
+            **sites.by_source,
+            **({"html": document.sitename} if document.sitename else {}),
+        },
         "_hints": {
             **({"copyright": evidence.copyright_holder} if evidence.copyright_holder else {}),
             **hints,

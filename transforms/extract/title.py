@@ -78,6 +78,19 @@ def strip_site_affixes(text: str, sites: SiteNames, *, exact: bool = False) -> s
     return text
 
 
+def title_affixes(raw: str | None) -> dict[str, str]:
+    """Return the first and last segments of a separated <title> (where sites put their name)."""
+    text = clean_text_value(raw)
+    if not text:
+        return {}
+    affixes = {}
+    if separators := list(PREFIX_SEPARATOR_RE.finditer(text)):
+        affixes["title_prefix"] = text[: separators[0].start()].strip()
+    if separators := list(SEPARATOR_RE.finditer(text)):
+        affixes["title_suffix"] = text[separators[-1].end() :].strip()
+    return affixes
+
+
 def is_part_of(part: str, whole: str) -> bool:
     """Return True when `whole` is `part`, or `part` plus a separated prefix or suffix."""
     folded_part, folded_whole = _fold(part), _fold(whole)
