@@ -81,8 +81,8 @@ def _excluded(element: lxml_html.HtmlElement) -> bool:
 
 
 def _own_text(element: lxml_html.HtmlElement) -> str:
-    """Return an element's visible text, or '' when it is too long to be a byline."""
-    text = visible_text(element)
+    """Return an element's visible text, a line per block, or '' when too long for a byline."""
+    text = visible_text(element, lines=True)
     return text if len(text) <= MAX_BYLINE_CHARS else ""
 
 

@@ -116,11 +116,13 @@ def _words(text: str) -> list[str]:
 def is_role(text: str) -> bool:
     """Return True for a job title: 'Senior Autos Reporter', 'CEO of CaseBasix', 'Co-Founder'."""
     words = _words(re.split(r"\s+(?:at|of|for|with)\s+", text, maxsplit=1)[0])
-    if not words or words[-1] not in ROLE_WORDS:
+    if not words:
         return False
-    # "Shipping Expert": two words ending in a job. Longer: every word a job word.
     vocabulary = ROLE_WORDS | ROLE_MODIFIERS | CONNECTORS
-    return len(words) <= 2 or all(word in vocabulary for word in words)
+    if any(word in ROLE_WORDS for word in words) and all(word in vocabulary for word in words):
+        return True
+    # "Shipping Expert": two words ending in a job, whatever the first.
+    return len(words) <= 2 and words[-1] in ROLE_WORDS
 
 
 def _cut_role_tail(tokens: list[str]) -> list[str]:
@@ -131,6 +133,18 @@ def _cut_role_tail(tokens: list[str]) -> list[str]:
         if tail[0] in ROLE_WORDS | ROLE_MODIFIERS and any(word in ROLE_WORDS for word in tail):
             return tokens[:start]
     return tokens
+
+
+def _cut_trailing_role(text: str) -> str:
+    """Return a credit without the job title after its names (which would split on its 'and')."""
+    tokens = text.split()
+    if not tokens or tokens[-1].strip(".,").casefold() not in ROLE_WORDS:
+        return text
+    vocabulary = ROLE_WORDS | ROLE_MODIFIERS | CONNECTORS
+    start = len(tokens) - 1
+    while start > 2 and all(word in vocabulary for word in _words(tokens[start - 1])):
+        start -= 1
+    return " ".join(tokens[:start]).rstrip(" ,;") if start >= 2 else text
 
 
 def _cut_trailing_month(tokens: list[str]) -> list[str]:
@@ -255,6 +269,7 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
         if kind == "organization":
             credit.add(Credit(organizations=[segment]))
             continue
+        segment = _cut_trailing_role(segment)
         # "Guides By Ramon Berenguer", "Dec 23 Written By Linny and Peter": a short lead-in.
         if match := INNER_BY_RE.match(segment):
             segment = segment[match.end() :]

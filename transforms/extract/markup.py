@@ -59,9 +59,13 @@ BLOCK_TAG_RE = re.compile(
 HIDDEN_TAGS = frozenset(("script", "style", "noscript", "template", "svg"))
 
 
-def visible_text(element: etree._Element) -> str:
-    """Return an element's visible text: inline markup joined, block boundaries spaced."""
+def visible_text(element: etree._Element, *, lines: bool = False) -> str:
+    """Return an element's visible text: inline markup joined, block boundaries spaced.
+
+    lines=True puts each block on its own line (a byline's name and job title stay apart).
+    """
     parts: list[str] = []
+    boundary = "\n" if lines else " "
 
     def walk(node: etree._Element) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
@@ -69,7 +73,7 @@ def visible_text(element: etree._Element) -> str:
             return
         block = bool(BLOCK_TAG_RE.match(tag))
         if block:
-            parts.append(" ")
+            parts.append(boundary)
         if node.text and tag:
             parts.append(node.text)
         for child in node:
@@ -77,7 +81,10 @@ def visible_text(element: etree._Element) -> str:
             if child.tail:
                 parts.append(child.tail)
         if block:
-            parts.append(" ")
+            parts.append(boundary)
 
     walk(element)
-    return " ".join("".join(parts).split())
+    text = "".join(parts)
+    if not lines:
+        return " ".join(text.split())
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())

@@ -59,7 +59,7 @@ PLATFORM_NAMES = {
     "typepad",
     "hashnode",
 }
-MIN_FUZZY_RATIO = 85
+MIN_FUZZY_RATIO = 80
 PARENTHETICAL_RE = re.compile(r"\s*\([^)]*\)\s*$")
 LEAD_RE = re.compile(r"^(?:by|©|\(c\)|copyright)\s+", re.IGNORECASE)
 LEGAL_SUFFIX_RE = re.compile(
@@ -92,7 +92,8 @@ def names_host(name: str, host: Host) -> bool:
         # Initials and contractions: "Deutsche Welle" on dw.com, "New York Times" on nytimes.com.
         if key[0] == label[0] and len(label) >= 2 and _is_subsequence(label, key):
             return True
-        if fuzz.ratio(key, label) >= MIN_FUZZY_RATIO:
+        # Plural and spelling variants: "Pike Nurseries" on pikenursery.com.
+        if min(len(key), len(label)) >= 6 and fuzz.ratio(key, label) >= MIN_FUZZY_RATIO:
             return True
     return False
 
@@ -104,9 +105,9 @@ def _tidy(name: str) -> str:
 
 
 def _segments(name: str) -> list[str]:
-    """Return a stated name and, if it carries a tagline, its parts."""
+    """Return a stated name's parts, if it carries a tagline, then the name itself."""
     parts = [part.strip() for part in TAGLINE_SEPARATOR_RE.split(name) if part.strip()]
-    return [name, *parts] if len(parts) > 1 else [name]
+    return [*parts, name] if len(parts) > 1 else [name]
 
 
 def choose_source_name(host: Host, candidates: dict[str, str], known: dict[str, str]) -> str | None:

@@ -165,13 +165,21 @@ def choose_title(
     headings = _headings(tree, sites)
     # A visible headline the metadata agrees with (the metadata may carry a site name the page's
     # evidence does not name: the <h1> shows where the headline ends).
+    agreed: list[tuple[str, str]] = []
     for heading in headings:
-        for source, short in stripped:
-            if _fold(heading) == _fold(short):
-                return Title(heading, source, raw)
-        for (_source, value), (_, short) in zip(metadata, stripped, strict=True):
-            if is_part_of(heading, value) or is_part_of(heading, short):
-                return Title(heading, "html", raw)
+        equal = [source for source, short in stripped if _fold(heading) == _fold(short)]
+        if equal:
+            agreed.append((heading, equal[0]))
+        elif any(
+            is_part_of(heading, value) or is_part_of(heading, short)
+            for (_source, value), (_, short) in zip(metadata, stripped, strict=True)
+        ):
+            agreed.append((heading, "html"))
+    if agreed:
+        # A logo <h1> agrees too ("Coast Weekly" in "Ferry fares rise | Coast Weekly"): the
+        # headline is the longer one.
+        heading, source = max(agreed, key=lambda item: len(item[0]))
+        return Title(heading, source, raw)
     # A page with one or two headlines shows the first: the metadata then often holds an SEO
     # title instead (with more <h1>s, the first is as likely a logo or a section name).
     if 1 <= len(headings) <= 2:
