@@ -10,7 +10,7 @@ import pytest
 from transforms.extract.article import ExtractOptions, extract_capture
 from transforms.schemas import Capture
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "metadata"
+FIXTURES = Path(__file__).parent / "pages"
 
 
 def extract(name: str, url: str | None = None) -> dict[str, Any]:
