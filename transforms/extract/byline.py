@@ -41,10 +41,28 @@ BY_LINE_RE = re.compile(
     r"|von|par|por)\s*:?\s+\S",
     re.IGNORECASE,
 )
-BY_TEXT_XPATH = etree.XPath(
-    r"//body//text()[re:test(., '^\s*(by|written by|posted by|authored by|words by|story by"
-    r"|von|par|por)\s*:?(\s|$)', 'i')]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
+# The scans below filter in XPath (C) and check in Python only what they find: a page has
+# thousands of elements and text nodes.
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Text nodes whose first word is a credit label ("By", "Written by", "Von"...).
+_FIRST_WORD = _LOWER.format("substring-before(concat(normalize-space(.), ' '), ' ')")
+LABEL_TEXT_XPATH = etree.XPath(
+    "//body//text()[contains(' by by: written posted authored words story author author:"
+    f" authors authors: von par por door autor auteur ', concat(' ', {_FIRST_WORD}, ' '))]"
+)
+STRUCTURED_AUTHOR_XPATH = etree.XPath(
+    "//*[@itemprop='author' or @itemprop='creator' or contains(@rel, 'author')]"
+)
+# Lower-case words of byline class and id values, checked before the regular expression.
+BYLINE_MARKERS = ("author", "byline", "by-line", "writer", "posted", "contributor", "creator")
+# Path words of author pages, matched case-insensitively by AUTHOR_PATH_RE afterwards.
+AUTHOR_PATH_WORDS = (
+    "/author", "/Author", "/autor", "/writer", "/contributor", "/people/", "/staff/", "/profile",
+    "/columnist", "/byline/", "/producer", "/expert", "/reporter", "/journalist", "/team/",
+    "/by/", "/u/", "/user", "/member",
+)  # fmt: skip
+AUTHOR_LINK_XPATH = etree.XPath(
+    "//body//a[" + " or ".join(f"contains(@href, '{word}')" for word in AUTHOR_PATH_WORDS) + "]"
 )
 # Regions whose names are other articles' (comments, related lists, sidebars), by class token.
 EXCLUDED_CLASS_RE = re.compile(
@@ -104,8 +122,10 @@ def _microdata(element: lxml_html.HtmlElement) -> str:
     return element.get("content") or _own_text(element)
 
 
-def _candidates(tree: lxml_html.HtmlElement, positions: dict) -> list[_Candidate]:
-    """Return every byline-like element of the page."""
+def _candidates(
+    tree: lxml_html.HtmlElement, positions: dict, marked: list[lxml_html.HtmlElement]
+) -> list[_Candidate]:
+    """Return every byline-like element of the page (marked: those with byline-ish classes)."""
     found: list[_Candidate] = []
 
     def add(element: lxml_html.HtmlElement, text: str, kind: str) -> None:
@@ -132,11 +152,12 @@ def _candidates(tree: lxml_html.HtmlElement, positions: dict) -> list[_Candidate
         if text and BY_LINE_RE.match(text) and len(text.split()) <= 20:
             add(anchor, text, "by_line")
 
-    for element in tree.xpath("//*[@itemprop='author' or @itemprop='creator']"):
-        add(element, _microdata(element), "itemprop")
-    for element in tree.xpath("//a[@rel='author' or contains(@rel, 'author')]"):
-        add(element, _own_text(element), "rel")
-    for element in tree.xpath("//body//*[@class or @id]"):
+    for element in STRUCTURED_AUTHOR_XPATH(tree):
+        if element.get("itemprop") in ("author", "creator"):
+            add(element, _microdata(element), "itemprop")
+        else:
+            add(element, _own_text(element), "rel")
+    for element in marked:
         marker = f"{element.get('class', '')} {element.get('id', '')}"
         if BYLINE_CLASS_RE.search(marker) and not NOT_BYLINE_CLASS_RE.search(marker):
             if text := _own_text(element):
@@ -144,22 +165,21 @@ def _candidates(tree: lxml_html.HtmlElement, positions: dict) -> list[_Candidate
             elif leaf := _first_short_leaf(element):
                 # An author box: the name, then a bio too long to be a byline.
                 add(element, leaf, "box")
-    for element in tree.xpath("//body//a[@href]"):
+    for element in AUTHOR_LINK_XPATH(tree):
         if AUTHOR_PATH_RE.search(element.get("href", "")):
             text = visible_text(element)
             if 2 < len(text) <= MAX_NAME_CHARS:
                 add(element, text, "link")
-    for element in tree.xpath(
-        "//body//*[self::p or self::span or self::div or self::li"
-        " or self::strong or self::b or self::em or self::small or self::dt]"
-    ):
-        lead = " ".join((element.text or "").split())
-        if lead and len(element) == 0 and LABEL_RE.match(lead):
-            following = element.getnext()
+    for node in LABEL_TEXT_XPATH(tree):
+        owner = node.getparent()
+        label = " ".join(str(node).split())
+        # "<p>Written by</p><p>Edzel Tabing</p>": the label alone, the name in the next element.
+        if owner is not None and not node.is_tail and len(owner) == 0 and LABEL_RE.match(label):
+            following = owner.getnext()
             if following is not None and (text := _own_text(following)):
                 add(following, f"By {text}", "label")
-    for node in BY_TEXT_XPATH(tree):
-        add_by_text(node)
+        elif BY_LINE_RE.match(label + " x"):
+            add_by_text(node)
     return found
 
 
@@ -180,8 +200,17 @@ def find_bylines(
     Each text comes with whether the page labels it as a credit ("By ...", itemprop=author):
     an unlabelled one-word "name" in author-ish markup is as often a category or a brand.
     """
-    positions = {element: index for index, element in enumerate(tree.iter())}
-    candidates = _candidates(tree, positions)
+    # One pass over the page: every element's position, and those with byline-ish classes.
+    positions: dict[lxml_html.HtmlElement, int] = {}
+    marked = []
+    for index, element in enumerate(tree.iter()):
+        positions[element] = index
+        if not isinstance(element.tag, str):
+            continue
+        marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if len(marker) > 1 and any(word in marker for word in BYLINE_MARKERS):
+            marked.append(element)
+    candidates = _candidates(tree, positions, marked)
     if not candidates:
         return []
     anchor = _headline_position(tree, positions, headline)
