@@ -66,7 +66,7 @@ AUTHOR_LINK_XPATH = etree.XPath(
 )
 # Regions whose names are other articles' (comments, related lists, sidebars), by class token.
 EXCLUDED_CLASS_RE = re.compile(
-    r"(?:^|[-_])(?:comments?|related|recommend(?:ed|ations)?|sidebar|widget|popular|trending"
+    r"(?:^|[-_])(?:comments?|related|recommend(?:ed|ations)?|sidebar|popular|trending"
     r"|more-stories|read-next)(?:$|[-_])",
     re.IGNORECASE,
 )
