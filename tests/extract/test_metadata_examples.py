@@ -123,3 +123,29 @@ def test_blogs_on_a_platform_are_separate_sources(
     row = extract("blog_post.html", url)
     assert (row["source_id"], row["source_platform"]) == (source_id, platform)
     assert row["source_name"] == "Harbour Walks"
+
+
+def test_feed_item_title_and_author_fill_what_the_page_lacks() -> None:
+    # The agency page without its headline and byline: only the feed item names them.
+    page = (FIXTURES / "agency_glued.html").read_text()
+    for furniture in (
+        "<title>Harbour strike ends after talks</title>",
+        "<h1>Harbour strike ends after talks</h1>",
+        '<div class="byline">JILL LAWLESS Associated Press</div>',
+    ):
+        page = page.replace(furniture, "")
+    capture = Capture(
+        locator="https://harbour-times.example/news/strike-ends",
+        source_kind="feed",
+        body=page.encode(),
+        origin_meta={
+            "title": "Harbour strike ends &#8211; talks &amp;amp; a vote",
+            "author": "By JILL LAWLESS Associated Press",
+        },
+    )
+    row = extract_capture(capture.to_row("test"), ExtractOptions())
+    assert isinstance(row, dict)
+    assert (row["title"], row["title_source"]) == ("Harbour strike ends – talks & a vote", "feed")
+    assert (row["authors"], row["authors_source"]) == (["Jill Lawless"], "feed")
+    assert row["author_organizations"] == ["Associated Press"]
+    assert row["wire_agency"] == "AP"

@@ -17,6 +17,7 @@ from transforms.extract import textclean
 from transforms.extract.credits import agency_name, parse_credit
 from transforms.extract.decoding import DecodeError, decode_body
 from transforms.extract.html import extract_html
+from transforms.extract.markup import clean_text_value
 from transforms.extract.normalize import (
     count_words,
     detect_language,
@@ -97,9 +98,9 @@ def _apply_origin_candidates(fields: dict[str, Any], capture: dict[str, Any]) ->
     published = parse_datetime_utc(meta.get("published") or meta.get("news_publication_date"))
     if published and fields["published_at_source"] not in ("jsonld", "meta"):
         fields["published_at"], fields["published_at_source"] = published, kind
-    title = meta.get("title") or meta.get("news_title")
+    title = clean_text_value(meta.get("title") or meta.get("news_title"))
     if title and not fields["title"]:
-        fields["title"], fields["title_source"] = str(title).strip(), kind
+        fields["title"], fields["title_source"] = title, kind
     if meta.get("author") and not fields["authors"]:
         credit = parse_credit(str(meta["author"]))
         fields["authors"], fields["authors_source"] = credit.people, kind if credit else None
