@@ -115,22 +115,28 @@ def choose_authors(
     headline: str | None = None,
 ) -> Authors:
     """Return the people and organisations credited, weighing metadata against the byline."""
-    candidates = {
-        "jsonld": jsonld_credit(jsonld, sites),
-        "meta": meta_credit(evidence, sites),
-        "html": byline_credit(tree, sites, headline),
-        "trafilatura": parse_credit((fallback or "").replace(";", ","), sites),
+    readers = {
+        "jsonld": lambda: jsonld_credit(jsonld, sites),
+        "meta": lambda: meta_credit(evidence, sites),
+        "html": lambda: byline_credit(tree, sites, headline),
+        "trafilatura": lambda: parse_credit((fallback or "").replace(";", ","), sites),
     }
-    chosen, source = Credit(), None
     # Full names first, then one-word names (often a CMS user name), then organisations only;
-    # within a tier, structured data before the visible byline.
-    for tier in (_full_names, _any_names, bool):
-        for name, credit in candidates.items():
-            if tier(credit):
-                chosen, source = credit, name
-                break
-        if chosen:
+    # within a tier, structured data before the visible byline. Sources are read in that order
+    # and only as far as needed (the byline scan is the costly one).
+    candidates: dict[str, Credit] = {}
+    chosen, source = Credit(), None
+    for name, read in readers.items():
+        candidates[name] = read()
+        if _full_names(candidates[name]):
+            chosen, source = candidates[name], name
             break
+    else:
+        for tier in (_any_names, bool):
+            found = next((name for name, credit in candidates.items() if tier(credit)), None)
+            if found:
+                chosen, source = candidates[found], found
+                break
     source = "html" if source == "trafilatura" else source
     # The publisher listed beside the writers ("Jane Doe, Ravi Patel, The Commercial Appeal").
     if len(chosen.people) > 1:
