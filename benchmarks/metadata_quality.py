@@ -22,9 +22,10 @@ for any row. trafilatura's is `bare_extraction(with_metadata=True)`: title, auth
 and page type from its `pagetype` (og:type) field.
 
 Publishers are not in WCXB's gold: benchmarks/data/publishers_dev.csv holds the source_id and
-source_name (accepted spellings separated by "|") judged by hand for a sample of dev articles
-(every 12th article page, plus the news and platform-hosted ones); the table gives how many of
-those newsloom gets right, and trafilatura's `sitename` beside it.
+source_name (accepted spellings separated by "|") judged by hand for two samples of dev
+articles: "tuned" (every 12th article page, plus the news and platform-hosted ones; looked at
+while writing the rules) and "held_out" (every 24th from the 7th, judged afterwards); the table
+gives how many newsloom gets right, and trafilatura's `sitename` beside it.
 
 --baseline-ref REF also scores newsloom at another git ref (e.g. main) in the same run, from a
 temporary worktree: the before/after comparison. --details writes one JSON line per page with the
@@ -57,6 +58,8 @@ sys.path.insert(0, str(CODE))
 
 DEFAULT_WCXB = REPO.parent / "shared" / "corpus" / "wcxb-dev"
 PUBLISHER_LABELS = Path(__file__).resolve().parent / "data" / "publishers_dev.csv"
+# "tuned": the pages looked at while writing the publisher rules; "held_out": judged after.
+PUBLISHER_SPLITS = ("tuned", "held_out")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 QUOTES = str.maketrans(
     {
@@ -311,7 +314,7 @@ def score(pages: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
 
 
 def load_publisher_labels(path: Path = PUBLISHER_LABELS) -> dict[str, dict[str, Any]]:
-    """Return the hand-judged publishers by file id: source_id and accepted source_names."""
+    """Return the hand-judged publishers by file id: source_id, accepted names, split."""
     with path.open(encoding="utf-8") as handle:
         return {
             row["file_id"]: {
@@ -319,6 +322,7 @@ def load_publisher_labels(path: Path = PUBLISHER_LABELS) -> dict[str, dict[str, 
                 "source_names": {
                     normalize_title(name) for name in row["source_name"].split("|") if name
                 },
+                "split": row["split"],
             }
             for row in csv.DictReader(handle)
         }
@@ -328,20 +332,29 @@ def score_publishers(
     pages: list[dict[str, Any]],
     predictions: list[dict[str, Any]],
     labels: dict[str, dict[str, Any]],
-) -> dict[str, Any]:
-    """Return source_id and source_name accuracy on the hand-judged pages present in the run."""
-    judged = [(labels[g["file_id"]], p) for g, p in zip(pages, predictions, strict=True)]
-    judged = [(label, p) for label, p in judged if label]
-    ids = [p.get("source_id") == label["source_id"] for label, p in judged]
-    named = [(label, p) for label, p in judged if label["source_names"]]
-    names = [normalize_title(p.get("source_name")) in label["source_names"] for label, p in named]
-    return {
-        "judged": len(judged),
-        "id_accuracy": sum(ids) / len(ids) if ids else 0.0,
-        "has_ids": any(p.get("source_id") for _label, p in judged),
-        "named": len(named),
-        "name_accuracy": sum(names) / len(names) if names else 0.0,
-    }
+) -> dict[str, dict[str, Any]]:
+    """Return source_id and source_name accuracy on the hand-judged pages, by split."""
+    judged = [
+        (labels[g["file_id"]], p)
+        for g, p in zip(pages, predictions, strict=True)
+        if g["file_id"] in labels
+    ]
+    figures = {}
+    for split in PUBLISHER_SPLITS:
+        in_split = [(label, p) for label, p in judged if label["split"] == split]
+        ids = [p.get("source_id") == label["source_id"] for label, p in in_split]
+        named = [(label, p) for label, p in in_split if label["source_names"]]
+        names = [
+            normalize_title(p.get("source_name")) in label["source_names"] for label, p in named
+        ]
+        figures[split] = {
+            "judged": len(in_split),
+            "id_accuracy": sum(ids) / len(ids) if ids else 0.0,
+            "has_ids": any(p.get("source_id") for _label, p in in_split),
+            "named": len(named),
+            "name_accuracy": sum(names) / len(names) if names else 0.0,
+        }
+    return figures
 
 
 def predict_at_ref(ref: str, wcxb: Path, limit: int | None, workers: int) -> list[dict[str, Any]]:
@@ -404,21 +417,22 @@ def render(figures: dict[str, dict[str, Any]]) -> str:
     row("body word F1 (articles)", [figures[s]["body_f1"] for s in systems])
     row("overall (mean of 4 accuracies)", [figures[s]["overall"] for s in systems])
     if all("publishers" in figures[s] for s in systems):
-        judged = figures[systems[0]]["publishers"]
-        lines.append(
-            f"| publisher id ({judged['judged']} judged pages) | "
-            + " | ".join(
-                f"{figures[s]['publishers']['id_accuracy']:.3f}"
-                if figures[s]["publishers"]["has_ids"]
-                else "–"
-                for s in systems
+        for split in PUBLISHER_SPLITS:
+            judged = figures[systems[0]]["publishers"][split]
+            lines.append(
+                f"| publisher id, {split} ({judged['judged']} judged pages) | "
+                + " | ".join(
+                    f"{figures[s]['publishers'][split]['id_accuracy']:.3f}"
+                    if figures[s]["publishers"][split]["has_ids"]
+                    else "–"
+                    for s in systems
+                )
+                + " |"
             )
-            + " |"
-        )
-        row(
-            f"publisher name ({judged['named']} judged pages)",
-            [figures[s]["publishers"]["name_accuracy"] for s in systems],
-        )
+            row(
+                f"publisher name, {split} ({judged['named']} judged pages)",
+                [figures[s]["publishers"][split]["name_accuracy"] for s in systems],
+            )
     row("median ms per page", [figures[s]["median_ms_per_page"] for s in systems], "{:.0f}")
     return "\n".join(lines)
 
@@ -449,9 +463,8 @@ def main() -> None:
         )
     figures = {system: score(pages, predicted) for system, predicted in predictions.items()}
     labels = load_publisher_labels()
-    page_labels = {page["file_id"]: labels.get(page["file_id"]) for page in pages}
     for system, predicted in predictions.items():
-        figures[system]["publishers"] = score_publishers(pages, predicted, page_labels)
+        figures[system]["publishers"] = score_publishers(pages, predicted, labels)
     if args.details:
         with args.details.open("w", encoding="utf-8") as out:
             for index, page in enumerate(pages):
