@@ -131,7 +131,10 @@ def ensure_lake(lake_dir: LakeLocation) -> None:
             recover_compaction(fs, folder)
             for stale in fs.glob(posixpath.join(folder, ".*.tmp")):
                 fs.rm(stale)
-            if not fs.exists(posixpath.join(folder, EMPTY_PART)):
+            empty = posixpath.join(folder, EMPTY_PART)
+            # A lake from older code: its empty part gains the columns added since, so that
+            # reading them (union_by_name) works before any new row is written.
+            if not fs.exists(empty) or pq.read_schema(empty, filesystem=fs).names != schema.names:
                 write_table(
                     lake_dir, table, schema.empty_table(), EMPTY_PART.removesuffix(".parquet")
                 )

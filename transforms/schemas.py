@@ -87,6 +87,12 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("content_sha256", pa.string(), nullable=False),
         pa.field("modified_at", pa.timestamp("us", tz="UTC")),
         pa.field("wire_agency", pa.string()),
+        # The page's <title> as written (title is the headline without the site's name).
+        pa.field("title_raw", pa.string()),
+        # Organisations and agencies credited as authors (authors holds people only).
+        pa.field("author_organizations", pa.list_(pa.string())),
+        # The blogging platform a source is on (wordpress, blogger...), null on its own domain.
+        pa.field("source_platform", pa.string()),
         # Near-duplicate signature: MinHash of the body's word shingles (enrich/signatures.py).
         pa.field("minhash", pa.list_(pa.int64())),
         pa.field("count_shingles", pa.int32()),

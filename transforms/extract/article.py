@@ -14,8 +14,10 @@ from lxml import etree
 from transforms.enrich.signatures import compute_signatures
 from transforms.enrich.wires import find_wire_agency
 from transforms.extract import textclean
+from transforms.extract.credits import agency_name, parse_credit
 from transforms.extract.decoding import DecodeError, decode_body
-from transforms.extract.html import extract_html, split_authors
+from transforms.extract.html import extract_html
+from transforms.extract.markup import clean_text_value
 from transforms.extract.normalize import (
     count_words,
     detect_language,
@@ -30,7 +32,7 @@ from transforms.schemas import Reject, utc_now
 logger = logging.getLogger(__name__)
 
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 # The text-mode model's digest: a retrained model re-extracts history like a rules change.
 EXTRACTOR_VERSION = (
     f"newsloom-rules{RULES_VERSION}+textmodel-{model_version()}"
@@ -101,12 +103,15 @@ def _apply_origin_candidates(fields: dict[str, Any], capture: dict[str, Any]) ->
     published = parse_datetime_utc(meta.get("published") or meta.get("news_publication_date"))
     if published and fields["published_at_source"] not in ("jsonld", "meta"):
         fields["published_at"], fields["published_at_source"] = published, kind
-    title = meta.get("title") or meta.get("news_title")
+    title = clean_text_value(meta.get("title") or meta.get("news_title"))
     if title and not fields["title"]:
-        fields["title"], fields["title_source"] = str(title).strip(), kind
+        fields["title"], fields["title_source"] = title, kind
     if meta.get("author") and not fields["authors"]:
-        fields["authors"] = split_authors(str(meta["author"]).replace(",", ";"))
-        fields["authors_source"] = kind
+        credit = parse_credit(str(meta["author"]))
+        fields["authors"], fields["authors_source"] = credit.people, kind if credit else None
+        fields["author_organizations"] = credit.organizations
+        agencies = [agency_name(name) for name in credit.organizations]
+        fields["_wire_agency"] = next((a for a in agencies if a), fields.get("_wire_agency"))
 
 
 def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[str, Any] | Reject:
@@ -147,6 +152,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
     if not fields["language"] and (language := detect_language(body_text)):
         fields["language"], fields["language_source"] = language, "detected"
     hints = fields.pop("_hints")
+    wire_agency = fields.pop("_wire_agency", None)
     dateline = textclean.find_dateline(body_text.split("\n", 1)[0])
     publisher = resolve_publisher(
         url=url,
@@ -154,6 +160,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         site_name=fields["sitename"],
         evidence=hints,
         mappings=options.path_mappings,
+        site_names=fields.pop("_site_names", None),
     )
     content_sha256 = hash_content(body_text)
     signatures = compute_signatures(body_text)
@@ -168,11 +175,13 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         "source_domain": publisher.source_domain,
         "source_name": publisher.source_name,
         "source_id_source": publisher.source_id_source,
+        "source_platform": publisher.source_platform,
         "dateline": dateline,
         "dateline_source": "text" if dateline else None,
         "count_words": words,
         "content_sha256": content_sha256,
-        "wire_agency": find_wire_agency(body_text),
+        # A credit in the body (dateline, closing line), else one in the byline.
+        "wire_agency": find_wire_agency(body_text) or wire_agency,
         "minhash": signatures.minhash,
         "count_shingles": signatures.count_shingles,
         "topic_minhash": signatures.topic_minhash,
