@@ -83,6 +83,17 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("content_sha256", pa.string(), nullable=False),
         pa.field("modified_at", pa.timestamp("us", tz="UTC")),
         pa.field("wire_agency", pa.string()),
+        # Dates as the publisher wrote them (extract/dates.py): published_at above is the UTC
+        # instant, null unless the time and the zone were both written; published_at_local the
+        # wall-clock time as written (no zone), published_utc_offset_minutes its offset, and
+        # published_date the publisher's local day (set for a day-only date too).
+        pa.field("published_at_local", pa.timestamp("us")),
+        pa.field("published_utc_offset_minutes", pa.int16()),
+        pa.field("published_date", pa.date32()),
+        pa.field("published_at_confidence", pa.string()),
+        pa.field("modified_date", pa.date32()),
+        pa.field("modified_at_source", pa.string()),
+        pa.field("modified_at_confidence", pa.string()),
         # Near-duplicate signature: MinHash of the body's word shingles (enrich/signatures.py).
         pa.field("minhash", pa.list_(pa.int64())),
         pa.field("count_shingles", pa.int32()),

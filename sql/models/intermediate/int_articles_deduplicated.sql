@@ -50,6 +50,14 @@ articles as (
         sitename,
         wire_agency,
         published_at,
+        published_date,
+        -- an instant to order articles and window stories by, never shown: the UTC instant,
+        -- else the local time as written, else midday of the local day (a day-only date)
+        coalesce(
+            published_at,
+            timezone('UTC', published_at_local),
+            timezone('UTC', cast(published_date as timestamp) + interval 12 hour)
+        ) as published_sort_at,
         count_shingles,
         count_topic_terms,
         lake_file,
