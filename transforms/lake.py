@@ -126,7 +126,10 @@ def ensure_lake(lake_dir: LakeLocation) -> None:
             recover_compaction(fs, folder)
             for stale in fs.glob(posixpath.join(folder, ".*.tmp")):
                 fs.rm(stale)
-            if not fs.exists(posixpath.join(folder, EMPTY_PART)):
+            empty = posixpath.join(folder, EMPTY_PART)
+            # Rewritten when columns were added since: a query names every current column, and
+            # the empty part is the one file sure to have them before new rows are written.
+            if not fs.exists(empty) or not pq.read_schema(empty, filesystem=fs).equals(schema):
                 write_table(
                     lake_dir, table, schema.empty_table(), EMPTY_PART.removesuffix(".parquet")
                 )
@@ -299,6 +302,8 @@ def pending_enrich_ids(
             from articles
             anti join done on articles.capture_id = done.capture_id
             where articles.extractor_version = $extractor_version
+                -- listing and other pages are kept for the pages mart, not read for entities
+                and coalesce(articles.page_type, 'article') = 'article'
             order by articles.capture_id
             """,
             {"extractor_version": extractor_version, "ner_version": ner_version},

@@ -94,6 +94,9 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("modified_date", pa.date32()),
         pa.field("modified_at_source", pa.string()),
         pa.field("modified_at_confidence", pa.string()),
+        # article, listing or other (extract/page_type.py), and the model's article probability.
+        pa.field("page_type", pa.string()),
+        pa.field("article_probability", pa.float32()),
         # Near-duplicate signature: MinHash of the body's word shingles (enrich/signatures.py).
         pa.field("minhash", pa.list_(pa.int64())),
         pa.field("count_shingles", pa.int32()),

@@ -19,13 +19,14 @@ from transforms.extract.dates import DateCandidate, choose_dates, make_candidate
 from transforms.extract.decoding import DecodeError, decode_body
 from transforms.extract.html import extract_html, split_authors
 from transforms.extract.normalize import count_words, detect_language, hash_content, make_article_id
+from transforms.extract.page_type import classify_page
 from transforms.extract.publisher import PathMapping, resolve_publisher
 from transforms.schemas import Reject, utc_now
 
 logger = logging.getLogger(__name__)
 
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 EXTRACTOR_VERSION = f"newsloom-rules{RULES_VERSION}+trafilatura{trafilatura.__version__}"
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".text")
 ERROR_PAGE_RE = re.compile(
@@ -42,6 +43,9 @@ class ExtractOptions:
     min_article_words: int = 50
     path_mappings: tuple[PathMapping, ...] = ()
     extractor_version: str = EXTRACTOR_VERSION
+    # Non-articles: kept as rows with their page_type ('pages'), or rejected ('reject').
+    non_articles: str = "pages"
+    min_date_confidence: str = "medium"
 
 
 def is_text_document(locator: str, content_type: str | None) -> bool:
@@ -158,9 +162,20 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
             "no_article_text",
             f"{words} words of article text found (minimum {options.min_article_words})",
         )
+    page = classify_page(fields.pop("_page_features")) if "_page_features" in fields else None
+    if page and page.page_type != "article" and options.non_articles == "reject":
+        return reject(
+            "not_an_article",
+            f"classified {page.page_type} (probability {page.probability:.2f}; "
+            f"article {page.article_probability:.2f})",
+        )
     fields.setdefault("_date_candidates", _text_date_candidates(fields))
     _apply_origin_candidates(fields, capture)
-    dates = choose_dates(fields.pop("_date_candidates"), _as_utc(capture["fetched_at"]))
+    dates = choose_dates(
+        fields.pop("_date_candidates"),
+        _as_utc(capture["fetched_at"]),
+        min_confidence=options.min_date_confidence,
+    )
     fields.update(dates.as_fields())
     if not fields["language"] and (language := detect_language(body_text)):
         fields["language"], fields["language_source"] = language, "detected"
@@ -186,6 +201,9 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         "source_domain": publisher.source_domain,
         "source_name": publisher.source_name,
         "source_id_source": publisher.source_id_source,
+        # A text dump has no page structure to classify: it is taken as the article it holds.
+        "page_type": page.page_type if page else "article",
+        "article_probability": page.article_probability if page else None,
         "dateline": dateline,
         "dateline_source": "text" if dateline else None,
         "count_words": words,

@@ -195,14 +195,19 @@ def url_candidates(*urls: str | None) -> list[DateCandidate]:
     return []
 
 
-def _plausibility(candidate: DateCandidate, fetched_at: datetime) -> str | None:
+def _plausibility(
+    candidate: DateCandidate, candidates: list[DateCandidate], fetched_at: datetime
+) -> str | None:
     """Return why a candidate cannot be the date, or None when it can."""
     day = candidate.written.day
     latest = fetched_at + FUTURE_SKEW
     if day > latest.date() or (candidate.written.instant or fetched_at) > latest:
         return f"{candidate.source} {day}: after the capture"
     if day.year < MIN_YEAR:
-        return f"{candidate.source} {day}: before {MIN_YEAR}"
+        # An old date stands only when a second source states the same day (an archive page).
+        others = [c for c in candidates if c.source != candidate.source]
+        if not _agrees(day, others):
+            return f"{candidate.source} {day}: before {MIN_YEAR}, uncorroborated"
     return None
 
 
@@ -287,7 +292,7 @@ def choose_dates(
     choice = DateChoice()
     plausible = []
     for candidate in candidates:
-        if reason := _plausibility(candidate, fetched_at):
+        if reason := _plausibility(candidate, candidates, fetched_at):
             choice.rejected.append(reason)
         else:
             plausible.append(candidate)

@@ -16,6 +16,7 @@ from transforms.extract.dates import make_candidate, url_candidates
 from transforms.extract.decoding import DecodeError
 from transforms.extract.evidence import read_html_evidence
 from transforms.extract.normalize import canonicalize_url, fold_text, normalize_language
+from transforms.extract.page_type import page_features
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,15 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
     if html_date := make_candidate("html", "published", document.date):
         date_candidates.append(html_date)
     body_text = _drop_leading_headline(body_text, {title, document.title})
+    features = page_features(
+        tree,
+        canonical or url,
+        body_text,
+        title,
+        has_author=bool(authors),
+        has_byline_date=any(c.source == "page" and c.near_headline for c in date_candidates),
+        has_stated_date=any(c.source in ("jsonld", "meta") for c in date_candidates),
+    )
     return {
         "body_text": body_text,
         "title": title,
@@ -115,6 +125,7 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
         "language": language,
         "language_source": language_source,
         "_date_candidates": date_candidates,
+        "_page_features": features,
         "categories": list(document.categories or []),
         "tags": list(document.tags or []),
         "extraction_method": "trafilatura",

@@ -1,5 +1,6 @@
--- grain: one row per article_id; the latest capture is the current version (latest by the
--- page's own modified/published time first, so capture order does not decide it).
+-- grain: one row per article_id (pages classified as articles; the others are in the pages
+-- mart); the latest capture is the current version (latest by the page's own
+-- modified/published time first, so capture order does not decide it).
 -- Narrow: the keys and the columns the dedup, story and dimension models use. The descriptive
 -- columns stay in stg_lake__articles (fct_articles joins them by capture_id: one wide copy
 -- written, not two), and bodies and signatures stay in the lake, read by the current row's
@@ -12,6 +13,7 @@ with capture_keys as (
         modified_at,
         fetched_at
     from {{ ref('stg_lake__articles') }}
+    where page_type = 'article'
 ),
 
 capture_counts as (
@@ -63,6 +65,7 @@ articles as (
         lake_file,
         lake_row
     from {{ ref('stg_lake__articles') }}
+    where page_type = 'article'
 ),
 
 final as (

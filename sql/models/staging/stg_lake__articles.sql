@@ -81,6 +81,9 @@ renamed as (
         modified_date,
         modified_at_source,
         modified_at_confidence,
+        -- rows from before page types were classified were all taken as articles
+        coalesce(page_type, 'article') as page_type,
+        article_probability,
         count_shingles,
         count_topic_terms,
         extraction_method,
