@@ -204,8 +204,9 @@ def _plausibility(
     if day > latest.date() or (candidate.written.instant or fetched_at) > latest:
         return f"{candidate.source} {day}: after the capture"
     if day.year < MIN_YEAR:
-        # An old date stands only when a second source states the same day (an archive page).
-        others = [c for c in candidates if c.source != candidate.source]
+        # An old date stands only when a second source states the same day (an archive page);
+        # htmldate is no second source: it reads the same tags.
+        others = [c for c in candidates if c.source not in (candidate.source, "html")]
         if not _agrees(day, others):
             return f"{candidate.source} {day}: before {MIN_YEAR}, uncorroborated"
     return None
