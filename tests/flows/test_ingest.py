@@ -57,10 +57,15 @@ def test_run_builds_marts_and_quarantines_bad_input(
     prefect_api: str, settings: Settings, tmp_path: Path
 ) -> None:
     expected = make_bad_inputs(tmp_path / "bad")
-    inputs = [str(SEEDS), str(FIXTURES / "jsonld_article.html"), str(tmp_path / "bad")]
+    inputs = [
+        str(SEEDS),
+        str(FIXTURES / "jsonld_article.html"),
+        str(FIXTURES / "listing_page.html"),
+        str(tmp_path / "bad"),
+    ]
     summary = ingest_articles(inputs=inputs, settings=settings)
 
-    assert summary.count_extracted == 3
+    assert summary.count_extracted == 4  # three articles and a listing page
     assert summary.count_rejected == len(expected)
     articles = table(
         settings, "select source_id, source_id_source, locator from fct_articles order by 1"
@@ -71,6 +76,21 @@ def test_run_builds_marts_and_quarantines_bad_input(
         ("rudaw.net", "comment_policy"),
     ]
     assert all(Path(a[2]).is_absolute() for a in articles)
+    # The listing page is in the pages mart with its type, and in no article table.
+    pages = table(settings, "select page_type, is_article, locator from pages order by 1, 3")
+    assert [(p[0], p[1], Path(p[2]).name) for p in pages if not p[1]] == [
+        ("listing", False, "listing_page.html")
+    ]
+    assert len(pages) == 4
+    # The publisher's local time and offset are kept beside the UTC instant (08:30+01:00).
+    dates = table(
+        settings,
+        "select published_at_local, published_utc_offset_minutes, published_date,"
+        " published_at_confidence from fct_articles where source_id = 'harbour-times.example'",
+    )
+    assert [tuple(str(value) for value in row) for row in dates] == [
+        ("2024-03-05 08:30:00", "60", "2024-03-05", "high")
+    ]
     rejects = dict(table(settings, "select locator, reason from rejects"))
     assert {Path(k).name: v for k, v in rejects.items()} == expected
     assert all(
