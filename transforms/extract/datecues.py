@@ -42,6 +42,7 @@ DATE_PATTERNS = (
     ("iso", re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")),
     ("num", re.compile(r"\b(?P<a>[0-3]?\d)([/.])(?P<b>[0-3]?\d)\2(?P<year>(?:19|20)\d{2})\b")),
 )
+YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 UPDATED_RE = re.compile(
     r"\b(?:updated|last updated|modified|last modified|reviewed|edited|refreshed|revised"
     r"|aktualisiert|mis à jour|actualizado|aggiornato)\b[^\d]{0,30}$",
@@ -96,6 +97,9 @@ def _numeric_days(first: int, second: int, year: int, month_first: bool) -> list
 def find_dates_in_text(text: str, month_first: bool = True) -> list[tuple[int, date, bool]]:
     """Return (offset, day, ambiguous) for every full date written in a text."""
     found: list[tuple[int, date, bool]] = []
+    # Every pattern needs a four-digit year: most text nodes are skipped by this one search.
+    if not YEAR_RE.search(text):
+        return found
     taken: list[range] = []
     for kind, pattern in DATE_PATTERNS:
         for match in pattern.finditer(text):
