@@ -1,7 +1,7 @@
 """Metadata quality on the WCXB dev set: newsloom beside plain trafilatura, same pages, same run.
 
 Usage: python benchmarks/metadata_quality.py [--wcxb DIR] [--baseline-ref REF] [--details FILE]
-                                             [--limit N] [--workers W]
+                                             [--limit N] [--workers W] [--split even|odd]
 
 Scores, on the dev set's article pages (gold page type `article`):
 - title: normalised exact match (NFKC, case-folded, quotes/dashes unified, whitespace collapsed,
@@ -26,6 +26,9 @@ source_name (accepted spellings separated by "|") judged by hand for two samples
 articles: "tuned" (every 12th article page, plus the news and platform-hosted ones; looked at
 while writing the rules) and "held_out" (every 24th from the 7th, judged afterwards); the table
 gives how many newsloom gets right, and trafilatura's `sitename` beside it.
+
+Rules are developed on the even file ids and checked on the odd ones (held out): the table ends
+with the title, author and date figures of each half; --split even|odd scores one half only.
 
 --baseline-ref REF also scores newsloom at another git ref (e.g. main) in the same run, from a
 temporary worktree: the before/after comparison. --details writes one JSON line per page with the
@@ -165,10 +168,18 @@ def word_f1(gold: str | None, predicted: str | None) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def load_gold(wcxb: Path, limit: int | None) -> list[dict[str, Any]]:
+def in_split(file_id: str, split: str | None) -> bool:
+    """Return True when a page belongs to a half of the dev set ('even' or 'odd' file ids)."""
+    if split is None:
+        return True
+    return int(file_id) % 2 == (0 if split == "even" else 1)
+
+
+def load_gold(wcxb: Path, limit: int | None, split: str | None = None) -> list[dict[str, Any]]:
     """Return the dev set's pages: id, url, page type and gold fields."""
     pages = []
-    for path in sorted((wcxb / "dev" / "ground-truth").glob("*.json"))[:limit]:
+    paths = sorted((wcxb / "dev" / "ground-truth").glob("*.json"))
+    for path in [path for path in paths if in_split(path.stem, split)][:limit]:
         record = json.loads(path.read_text(encoding="utf-8"))
         gold = record.get("ground_truth") or {}
         pages.append(
@@ -341,23 +352,25 @@ def score_publishers(
     ]
     figures = {}
     for split in PUBLISHER_SPLITS:
-        in_split = [(label, p) for label, p in judged if label["split"] == split]
-        ids = [p.get("source_id") == label["source_id"] for label, p in in_split]
-        named = [(label, p) for label, p in in_split if label["source_names"]]
+        split_pages = [(label, p) for label, p in judged if label["split"] == split]
+        ids = [p.get("source_id") == label["source_id"] for label, p in split_pages]
+        named = [(label, p) for label, p in split_pages if label["source_names"]]
         names = [
             normalize_title(p.get("source_name")) in label["source_names"] for label, p in named
         ]
         figures[split] = {
-            "judged": len(in_split),
+            "judged": len(split_pages),
             "id_accuracy": sum(ids) / len(ids) if ids else 0.0,
-            "has_ids": any(p.get("source_id") for _label, p in in_split),
+            "has_ids": any(p.get("source_id") for _label, p in split_pages),
             "named": len(named),
             "name_accuracy": sum(names) / len(names) if names else 0.0,
         }
     return figures
 
 
-def predict_at_ref(ref: str, wcxb: Path, limit: int | None, workers: int) -> list[dict[str, Any]]:
+def predict_at_ref(
+    ref: str, wcxb: Path, limit: int | None, workers: int, split: str | None
+) -> list[dict[str, Any]]:
     """Return newsloom's predictions by the code at a git ref (a temporary worktree)."""
     with tempfile.TemporaryDirectory(prefix="newsloom-ref-") as folder:
         tree = Path(folder) / "tree"
@@ -382,6 +395,8 @@ def predict_at_ref(ref: str, wcxb: Path, limit: int | None, workers: int) -> lis
             ]
             if limit:
                 command += ["--limit", str(limit)]
+            if split:
+                command += ["--split", split]
             env = {**os.environ, "NEWSLOOM_BENCH_CODE": str(tree), "PYTHONPATH": str(tree)}
             subprocess.run(command, check=True, env=env)
             return json.loads(output.read_text())["newsloom"]
@@ -437,6 +452,23 @@ def render(figures: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def render_halves(halves: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """Return a Markdown table of the title, author and date figures of each half."""
+    systems = list(next(iter(halves.values())))
+    lines = [
+        "| half: figure | " + " | ".join(systems) + " |",
+        "|---|" + "---|" * len(systems),
+    ]
+    for half, figures in halves.items():
+        articles = figures[systems[0]]["articles"]
+        for field in ("title", "author", "date"):
+            for measure in ("accuracy", "precision"):
+                label = f"{half} ({articles} articles): {field} {measure}"
+                values = " | ".join(f"{figures[s][field][measure]:.3f}" for s in systems)
+                lines.append(f"| {label} | {values} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Run the benchmark and print a Markdown table."""
     parser = argparse.ArgumentParser(
@@ -448,18 +480,21 @@ def main() -> None:
     parser.add_argument("--systems", nargs="+", default=["newsloom", "trafilatura"])
     parser.add_argument("--baseline-ref", help="also score newsloom at this git ref")
     parser.add_argument("--details", type=Path, help="write per-page gold and predictions here")
+    parser.add_argument(
+        "--split", choices=("even", "odd"), help="score one half: even (tuned) or odd (held out)"
+    )
     parser.add_argument("--predictions-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not (args.wcxb / "dev" / "ground-truth").is_dir():
         sys.exit(f"WCXB dev set not found at {args.wcxb} (see ../shared/corpus/wcxb-dev/README.md)")
-    pages = load_gold(args.wcxb, args.limit)
+    pages = load_gold(args.wcxb, args.limit, args.split)
     predictions = predict_all(pages, args.wcxb, args.systems, args.workers)
     if args.predictions_out:
         args.predictions_out.write_text(json.dumps(predictions, default=str))
         return
     if args.baseline_ref:
         predictions[f"newsloom@{args.baseline_ref}"] = predict_at_ref(
-            args.baseline_ref, args.wcxb, args.limit, args.workers
+            args.baseline_ref, args.wcxb, args.limit, args.workers, args.split
         )
     figures = {system: score(pages, predicted) for system, predicted in predictions.items()}
     labels = load_publisher_labels()
@@ -477,6 +512,16 @@ def main() -> None:
                 out.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
     print(f"WCXB dev: {len(pages)} pages, {figures[args.systems[0]]['articles']} articles\n")
     print(render(figures))
+    if args.split is None:
+        halves = {}
+        for half in ("even", "odd"):
+            chosen = [i for i, page in enumerate(pages) if in_split(page["file_id"], half)]
+            halves[half] = {
+                system: score([pages[i] for i in chosen], [predicted[i] for i in chosen])
+                for system, predicted in predictions.items()
+            }
+        print("\nBy half (rules developed on even file ids; odd ones held out):\n")
+        print(render_halves(halves))
 
 
 if __name__ == "__main__":
