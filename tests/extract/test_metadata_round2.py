@@ -1,0 +1,70 @@
+"""Issue 12, second round: classes of wrong titles, authors and dates, on fictional pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from transforms.extract.article import ExtractOptions, extract_capture
+from transforms.extract.sitename import SiteNames, url_sections
+from transforms.extract.title import strip_site_affixes
+from transforms.schemas import Capture
+
+FIXTURES = Path(__file__).parent / "pages"
+
+
+def extract(name: str, url: str | None = None) -> dict[str, Any]:
+    """Return the article row of a fixture page, captured from a URL or as a file."""
+    body = (FIXTURES / name).read_bytes()
+    locator = url or str(FIXTURES / name)
+    capture = Capture(locator=locator, source_kind="url" if url else "file", body=body)
+    row = extract_capture(capture.to_row("test"), ExtractOptions())
+    assert isinstance(row, dict), row
+    return row
+
+
+def test_a_section_the_url_files_the_page_under_leaves_the_title() -> None:
+    row = extract(
+        "title_section_suffix.html",
+        "https://valleyledger.example/story/opinion/2025/12/19/dredging-the-harbour/1234/",
+    )
+    assert row["title"] == "Dredging the harbour will cost us the estuary"
+
+
+def test_a_heading_that_repeats_the_title_loses_its_site_name_and_section() -> None:
+    row = extract(
+        "title_heading_repeats_title.html",
+        "https://health.riverside.example/children/parent-guides/toddler-naps",
+    )
+    assert row["title"] == "How to help toddlers nap through the afternoon"
+
+
+def test_a_heading_with_lost_characters_yields_to_the_metadata_spelling() -> None:
+    row = extract("title_lost_characters.html")
+    assert row["title"] == "Planning a Harbour Picnic: A Beginner's Checklist"
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        ("Ferry timetable changes | Opinion", "Ferry timetable changes"),
+        ("Opinion | Ferry timetable changes", "Ferry timetable changes"),
+        # A colon prefix is part of the headline even when the URL names that section.
+        ("Opinion: the ferry must run on Sundays", "Opinion: the ferry must run on Sundays"),
+        # A suffix the URL does not file the page under stays.
+        ("Ferry timetable changes | Analysis", "Ferry timetable changes | Analysis"),
+    ],
+)
+def test_section_affixes(title: str, kept: str) -> None:
+    sites = SiteNames(sections=url_sections("https://ledger.example/news/opinion/ferry-times"))
+    assert strip_site_affixes(title, sites) == kept
+
+
+def test_url_sections_are_the_folders_not_slugs_or_numbers() -> None:
+    assert url_sections(
+        "https://ledger.example/story/opinion/2025/12/19/why-we-row-on-sundays/87830855007/",
+        None,
+        "https://ledger.example/local-news/ferry",
+    ) == ("story", "opinion", "localnews")
