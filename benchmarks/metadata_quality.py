@@ -81,41 +81,23 @@ QUOTES = str.maketrans(
         "\u00a0": " ",
     }
 )
-AUTHOR_NOISE = {
-    "and",
-    "by",
-    "und",
-    "et",
-    "y",
-    "e",
-    "with",
-    "von",
-    "par",
-    "por",
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "prof",
-    "phd",
-    "md",
-    "rd",
-    "mba",
-    "jr",
-    "sr",
-    "cpa",
-    "msc",
-    "bsc",
-    "ma",
-    "ba",
-    "rn",
-    "dds",
-    "esq",
-    "fand",
-    "cfa",
-    "ii",
-    "iii",
-}
+# Words that are not names: connectors and honorifics, then post-nominal letters (degrees,
+# licences, certifications, board fellowships; the dev gold writes them after the name, "Jane Doe,
+# MS, RD", bylines and metadata mostly do not). Dotted spellings ("Ph.D.") are read undotted.
+AUTHOR_CONNECTORS = {"and", "by", "und", "et", "y", "e", "with", "von", "par", "por"}
+AUTHOR_HONORIFICS = {"dr", "mr", "mrs", "ms", "prof", "jr", "sr", "ii", "iii"}
+AUTHOR_CREDENTIALS = {
+    "phd", "md", "dvm", "vmd", "dds", "dmd", "pharmd", "psyd", "edd", "jd", "llm", "mba", "mph",
+    "msn", "bsn", "msc", "bsc", "ma", "ba", "bs", "mfa", "dnp",
+    "rd", "rdn", "ld", "ldn", "cdces", "cssd", "rn", "np", "aprn", "fnp", "lcsw", "lpc", "lmft",
+    "ibclc", "cpt", "cscs", "ryt",
+    "cpa", "cfa", "cfp", "chfc", "clu", "cepf", "cpp", "psp", "cissp", "pmp", "esq",
+    "fand", "facp", "facs", "faan", "faap", "faclm", "facog", "dabom", "dacvb", "foma", "lvt",
+    "vts", "cvt", "rvt",
+}  # fmt: skip
+AUTHOR_NOISE = AUTHOR_CONNECTORS | AUTHOR_HONORIFICS | AUTHOR_CREDENTIALS
+# "Ph.D." and "M.D." as one word each.
+DOTTED_ABBREVIATION_RE = re.compile(r"\b(?:[A-Za-z]{1,2}\.){2,}")
 FIELDS = ("title", "author", "date", "page_type")
 
 
@@ -136,8 +118,13 @@ def author_words(value: str | list[str] | None) -> frozenset[str] | None:
     words = {
         word
         for name in names
-        for word in WORD_RE.findall(unicodedata.normalize("NFKC", name).casefold())
-        if word not in AUTHOR_NOISE
+        for word in WORD_RE.findall(
+            DOTTED_ABBREVIATION_RE.sub(
+                lambda match: match.group().replace(".", ""), unicodedata.normalize("NFKC", name)
+            ).casefold()
+        )
+        # Numbers are no part of a name ("E-RYT 200", "10+ Years").
+        if word not in AUTHOR_NOISE and not word.isdigit()
     }
     return frozenset(words) or None
 
