@@ -68,3 +68,23 @@ def test_url_sections_are_the_folders_not_slugs_or_numbers() -> None:
         None,
         "https://ledger.example/local-news/ferry",
     ) == ("story", "opinion", "localnews")
+
+
+def test_the_publisher_beside_its_writer_is_not_an_author() -> None:
+    row = extract("byline_with_publisher.html", "https://valleyledger.example/news/ferry-returns")
+    assert row["authors"] == ["Mara Lindqvist"]
+    assert row["author_organizations"] == []
+
+
+def test_an_agency_beside_its_writers_stays_on_its_own_site() -> None:
+    page = (FIXTURES / "agency_byline.html").read_text()
+    page = page.replace(
+        "</title>", '</title><meta property="og:site_name" content="Associated Press">'
+    )
+    capture = Capture(
+        locator="https://apnews.example/article/vote-count", source_kind="url", body=page.encode()
+    )
+    row = extract_capture(capture.to_row("test"), ExtractOptions())
+    assert isinstance(row, dict), row
+    assert row["authors"] == ["Meg Kinnard", "Errin Haines"]
+    assert (row["author_organizations"], row["wire_agency"]) == (["Associated Press"], "AP")
