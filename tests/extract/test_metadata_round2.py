@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,34 @@ def test_an_agency_beside_its_writers_stays_on_its_own_site() -> None:
     assert isinstance(row, dict), row
     assert row["authors"] == ["Meg Kinnard", "Errin Haines"]
     assert (row["author_organizations"], row["wire_agency"]) == (["Associated Press"], "AP")
+
+
+def extract_fetched(name: str) -> dict[str, Any]:
+    """Return the article row of a fixture page captured from a URL on 2025-06-01."""
+    capture = Capture(
+        locator=f"https://harbour-times.example/news/{name.removesuffix('.html')}",
+        source_kind="url",
+        body=(FIXTURES / name).read_bytes(),
+        fetched_at=datetime(2025, 6, 1, 12, tzinfo=UTC),
+    )
+    row = extract_capture(capture.to_row("test"), ExtractOptions())
+    assert isinstance(row, dict), row
+    return row
+
+
+@pytest.mark.parametrize(
+    ("fixture", "day", "source", "confidence"),
+    [
+        # A datePublished months after the byline's date (and equal to dateModified) is when
+        # the post was saved again: the byline's day, with medium confidence.
+        ("date_byline_before_stated.html", date(2025, 3, 3), "page", "medium"),
+        # JSON-LD and meta tags disagree: the one the byline repeats.
+        ("date_sources_disagree.html", date(2025, 5, 25), "meta", "high"),
+        # <meta name="published">, repeated by the page.
+        ("date_published_meta.html", date(2025, 4, 17), "meta", "high"),
+    ],
+)
+def test_publication_day_classes(fixture: str, day: date, source: str, confidence: str) -> None:
+    row = extract_fetched(fixture)
+    assert (row["published_date"], row["published_at_source"]) == (day, source)
+    assert row["published_at_confidence"] == confidence
