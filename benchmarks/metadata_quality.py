@@ -212,6 +212,7 @@ def predict_newsloom(html: bytes, url: str | None) -> dict[str, Any]:
         "title": row.get("title"),
         "author": authors,
         "date": published_day,
+        "modified_date": _as_day(row.get("modified_date")) or _as_day(row.get("modified_at")),
         "body": row.get("body_text"),
         "page_type": page_type,
         "is_article": page_type == "article",
@@ -287,15 +288,34 @@ def score(pages: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
         "author": lambda p: author_words(p.get("author")) is not None,
         "date": lambda p: p.get("date") is not None,
     }
+    gold_present = {
+        "title": lambda g: normalize_title(g["title"]) is not None,
+        "author": lambda g: author_words(g["author"]) is not None,
+        "date": lambda g: g["date"] is not None,
+    }
     for field, check in checks.items():
         right = [check(g, p) for g, p in articles]
         emitted = [present[field](p) for _g, p in articles]
+        has_gold = [gold_present[field](g) for g, _p in articles]
         right_emitted = [r for r, e in zip(right, emitted, strict=True) if e]
+        outcomes = list(zip(right, emitted, has_gold, strict=True))
         figures[field] = {
             "accuracy": sum(right) / len(articles) if articles else 0.0,
             "emitted": sum(emitted) / len(articles) if articles else 0.0,
             "precision": sum(right_emitted) / len(right_emitted) if right_emitted else 0.0,
+            # Where accuracy is lost, in pages: a wrong value, none where gold has one, one where
+            # gold has none.
+            "wrong": sum(not r and e and h for r, e, h in outcomes),
+            "withheld": sum(not e and h for _r, e, h in outcomes),
+            "unwanted": sum(e and not h for _r, e, h in outcomes),
         }
+    # The gold's publication day is often the update a page shows (its only visible date):
+    # the misses whose gold day is the system's modification day.
+    figures["date"]["gold_is_modified"] = sum(
+        not day_matches(g["date"], p.get("date")) and day_matches(g["date"], p.get("modified_date"))
+        for g, p in articles
+        if g["date"] and p.get("modified_date")
+    )
     gold_article = [g["page_type"] == "article" for g in pages]
     predicted_article = [bool(p.get("is_article")) for p in predictions]
     pairs = list(zip(gold_article, predicted_article, strict=True))
@@ -410,6 +430,20 @@ def render(figures: dict[str, dict[str, Any]]) -> str:
         row(f"{field} accuracy", [figures[s][field]["accuracy"] for s in systems])
         row(f"{field} emitted", [figures[s][field]["emitted"] for s in systems])
         row(f"{field} precision when emitted", [figures[s][field]["precision"] for s in systems])
+        lines.append(
+            f"| {field} misses: wrong / withheld / emitted where gold has none (pages) | "
+            + " | ".join(
+                f"{figures[s][field]['wrong']} / {figures[s][field]['withheld']} / "
+                f"{figures[s][field]['unwanted']}"
+                for s in systems
+            )
+            + " |"
+        )
+    row(
+        "date misses whose gold day is the system's modified day (pages)",
+        [figures[s]["date"]["gold_is_modified"] for s in systems],
+        "{:d}",
+    )
     row(
         "page type accuracy (article vs not)",
         [figures[s]["page_type"]["accuracy"] for s in systems],
