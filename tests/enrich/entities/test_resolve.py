@@ -13,8 +13,10 @@ from transforms.enrich.entities.schemas import (
 )
 
 
-def mention(entity_type, text, local_name=None, key=None, article_id="a1"):
+def mention(entity_type, text, local_name=None, key=None, article_id="a1", evidence=None):
     local_name = local_name or text
+    if evidence is None:
+        evidence = "name" if entity_type == "person" else "model"
     return {
         "article_id": article_id,
         "entity_type": entity_type,
@@ -26,6 +28,7 @@ def mention(entity_type, text, local_name=None, key=None, article_id="a1"):
         "is_in_title": False,
         "ner_label": "X",
         "mention_source": "model",
+        "type_evidence": evidence,
     }
 
 
@@ -221,6 +224,7 @@ def test_many_random_names_stay_distinct():
         "is_in_title": [False] * len(names),
         "ner_label": ["X"] * len(names),
         "mention_source": ["model"] * len(names),
+        "type_evidence": ["model"] * len(names),
     }
     from transforms.enrich.entities.schemas import MENTION_SCHEMA
 

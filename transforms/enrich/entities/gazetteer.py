@@ -63,6 +63,19 @@ def _is_leading_article(doc: Doc, index: int) -> bool:
     return not doc[index - 1].is_lower  # 'in The Hague' keeps it; 'Region The Iraqi ...' not
 
 
+# WikiNER labels (the French, Spanish... models) in the OntoNotes names the rest of the code uses.
+# MISC (events, works, nationalities...) stays as it is: not an entity, like NORP.
+WIKINER_LABELS = {"PER": "PERSON"}
+
+
+def _ontonotes_label(doc: Doc, ent: Span) -> Span:
+    """Return the span under its OntoNotes label ('PER' -> 'PERSON')."""
+    label = WIKINER_LABELS.get(ent.label_)
+    if label is None:
+        return ent
+    return Span(doc, ent.start, ent.end, label=label, kb_id=ent.kb_id)
+
+
 class EntityGazetteer:
     """Trim and filter model entities, then add gazetteer names and ALL-CAPS datelines."""
 
@@ -93,7 +106,11 @@ class EntityGazetteer:
     def __call__(self, doc: Doc) -> Doc:
         """Return the doc with cleaned, completed entities."""
         text = doc.text
-        ents = [span for ent in doc.ents if (span := self._clean(doc, text, ent)) is not None]
+        ents = [
+            span
+            for ent in doc.ents
+            if (span := self._clean(doc, text, _ontonotes_label(doc, ent))) is not None
+        ]
         ents = self._add_matches(doc, ents)
         ents = self._relabel_cities(doc, ents)
         ents = self._add_datelines(doc, text, ents)

@@ -16,6 +16,7 @@ from transforms.enrich.entities.names import (
     surname_forms,
 )
 from transforms.enrich.entities.spans import Mention, Occupancy
+from transforms.enrich.entities.verify import ArticleText, screen_mentions, weigh_people
 
 # One-word references that stand for the only such body named in full in the article:
 # "the Ministry" after "the Iraqi Defense Ministry".
@@ -227,6 +228,19 @@ def _in_title(title: str | None, forms: set[str]) -> bool:
     return False
 
 
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|from|to|near|outside|across|around|into|of)|,)\s+$", re.IGNORECASE
+)
+
+
+def _in_place_context(body: str, mention: Mention) -> bool:
+    """Return True where a name reads as a place: 'in Phoenix', 'Phoenix, Arizona'."""
+    if _PLACE_BEFORE.search(body[max(0, mention.start - 12) : mention.start]):
+        return True
+    after = re.match(r",\s+([A-Z][\w.]+)", body[mention.end : mention.end + 30])
+    return after is not None and bool(geo.find_places(after.group(1)))
+
+
 def link_article(
     article_id: str,
     title: str | None,
@@ -235,12 +249,15 @@ def link_article(
     demonyms: list[str],
     blocked: list[tuple[int, int]],
     qualifiers: frozenset[str],
+    language: str = "en",
 ) -> list[dict]:
     """Return the article's mention rows (MENTION_SCHEMA) from the spans the pipeline found."""
     taken = Occupancy(len(body), blocked)
-    mentions = sorted(found, key=lambda m: m.start)
-    for m in mentions:
+    article = ArticleText(body, language)
+    for m in found:
         taken.mark(m.start, m.end)
+    mentions = sorted(screen_mentions(article, found), key=lambda m: m.start)
+    for m in mentions:
         m.local_name = _display(m, body[m.start : m.end])
     acronyms = add_acronyms(body, mentions, taken)
     for m in mentions:
@@ -254,8 +271,12 @@ def link_article(
     }
     for m in mentions:
         text = body[m.start : m.end]
-        if m.label != "PERSON" and text in surnames and not geo.find_places(text):
-            m.label = "PERSON"
+        if (
+            m.label != "PERSON"
+            and text in surnames
+            and not (geo.find_places(text) and _in_place_context(body, m))
+        ):
+            m.label = "PERSON"  # "Phoenix" after "Joaquin Phoenix", unless "in Phoenix"
     forms: dict[str, str] = {}
     for m in mentions:
         text = body[m.start : m.end]
@@ -268,6 +289,7 @@ def link_article(
         m.local_name = m.local_name or _display(m, body[m.start : m.end])
     _link_people(mentions)
     _link_organizations(mentions, acronyms, qualifiers)
+    mentions = weigh_people(article, mentions)
     geo_keys = _geo_keys(body, mentions, demonyms)
     keys: dict[int, str] = {}
     for m in mentions:
@@ -302,6 +324,7 @@ def link_article(
                 "is_in_title": in_title[group_of[id(m)]],
                 "ner_label": m.label,
                 "mention_source": m.source,
+                "type_evidence": m.evidence,
             }
         )
     return rows

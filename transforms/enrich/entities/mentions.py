@@ -89,7 +89,7 @@ def find_mentions_batch(
         rows.extend(
             link_article(
                 article_id, title, body or "", found[index], demonyms[index], blocked[index],
-                qualifiers,
+                qualifiers, nlp.lang,
             )
         )  # fmt: skip
     logger.info(
