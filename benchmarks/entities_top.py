@@ -96,6 +96,7 @@ def top_entities(rows: list[dict[str, Any]], top: int) -> dict[str, list[dict[st
     counts: Counter = Counter()
     articles: dict[str, set[str]] = defaultdict(set)
     texts: dict[str, Counter] = defaultdict(Counter)
+    evidence: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
         entity_id = id_of.get((row["entity_type"], row["name_key"]))
         if entity_id is None:
@@ -103,6 +104,7 @@ def top_entities(rows: list[dict[str, Any]], top: int) -> dict[str, list[dict[st
         counts[entity_id] += 1
         articles[entity_id].add(row["article_id"])
         texts[entity_id][row["mention_text"]] += 1
+        evidence[entity_id][row.get("type_evidence") or ""] += 1
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entity in entities.to_pylist():
         if counts[entity["entity_id"]]:
@@ -112,6 +114,7 @@ def top_entities(rows: list[dict[str, Any]], top: int) -> dict[str, list[dict[st
                     "count_mentions": counts[entity["entity_id"]],
                     "count_articles": len(articles[entity["entity_id"]]),
                     "texts": [text for text, _ in texts[entity["entity_id"]].most_common(3)],
+                    "evidence": dict(evidence[entity["entity_id"]]),
                 }
             )
     return {

@@ -16,7 +16,7 @@ from transforms.enrich.entities.schemas import (
 def mention(entity_type, text, local_name=None, key=None, article_id="a1", evidence=None):
     local_name = local_name or text
     if evidence is None:
-        evidence = "name" if entity_type == "person" else "model"
+        evidence = "first_name" if entity_type == "person" else "model"
     return {
         "article_id": article_id,
         "entity_type": entity_type,

@@ -49,6 +49,8 @@ class AliasEntry:
     aliases: tuple[str, ...] = ()
     resolve_only: tuple[str, ...] = ()
     country: str | None = None
+    # False for names that are common words too ("Apple"): they relabel the model's spans only.
+    on_sight: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def load_curated_aliases() -> tuple[AliasEntry, ...]:
                     tuple(row.get("aliases", ())),
                     tuple(row.get("resolve_only", ())),
                     row.get("country"),
+                    bool(row.get("on_sight", True)),
                 )
             )
     return tuple(entries)

@@ -86,7 +86,9 @@ class EntityGazetteer:
         patterns: dict[str, set[str]] = {}
         for entry in load_curated_aliases():
             label = LABEL_OF_TYPE[entry.entity_type]
-            patterns.setdefault(f"{label}!", set()).update([entry.name, *entry.aliases])
+            # '!' curated, tagged on sight; '~' curated, only relabels the model's own spans.
+            key = f"{label}!" if entry.on_sight else f"{label}~"
+            patterns.setdefault(key, set()).update([entry.name, *entry.aliases])
         gazetteer = geo.load_gazetteer()
         places = patterns.setdefault("GPE", set())
         for names in gazetteer.country_names.values():
@@ -213,8 +215,17 @@ class EntityGazetteer:
         matches = sorted(self.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
         for match_id, start, end in matches:
             key = doc.vocab.strings[match_id]
-            label, curated = key.rstrip("!"), key.endswith("!")
+            label, curated = key.rstrip("!~"), key.endswith(("!", "~"))
             hits = {owner[i] for i in range(start, end)} - {-1}
+            if key.endswith("~"):
+                # A common word too: relabel the model's own span, never add one.
+                if len(hits) != 1 or (ents[min(hits)].start, ents[min(hits)].end) != (start, end):
+                    continue
+                hit = ents[min(hits)]
+                if hit.label_ == label or (
+                    hit.label_ in ("GPE", "LOC") and geo.find_places(hit.text)
+                ):
+                    continue
             if hits:
                 if not all(start <= ents[h].start and ents[h].end <= end for h in hits):
                     continue

@@ -302,7 +302,8 @@ def link_article(
     for m in mentions:
         groups[group_of[id(m)]].update(_title_forms(m, body[m.start : m.end]))
     for acronym, m in acronyms.items():
-        groups[group_of[id(m)]].add(acronym)
+        if id(m) in group_of:  # its long form may have been dropped by verification
+            groups[group_of[id(m)]].add(acronym)
     in_title = {group: _in_title(title, group_forms) for group, group_forms in groups.items()}
     rows = []
     for m in sorted(mentions, key=lambda m: m.start):

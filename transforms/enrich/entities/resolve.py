@@ -23,6 +23,7 @@ from transforms.enrich.entities.aliases import (
 from transforms.enrich.entities.matching import Clusters, match_organizations, match_people
 from transforms.enrich.entities.names import name_key
 from transforms.enrich.entities.schemas import DIM_ENTITY_SCHEMA, ENTITY_MAP_SCHEMA
+from transforms.enrich.entities.verify import UNCONFIRMED_EVIDENCE
 from transforms.schemas import make_id
 
 logger = logging.getLogger(__name__)
@@ -31,8 +32,8 @@ MAX_ALIASES = 50
 # Cross-article type vote: a name seen as another type this many times more often is that type
 # ("Twitter" tagged a person in a few articles and an organisation in many).
 TYPE_VOTE_RATIO = 3.0
-# Evidence too weak to hold a type against a vote: the model alone, or nothing.
-WEAK_EVIDENCE = frozenset({"model", "none"})
+# Evidence too weak to hold a type against a vote: the model alone, a plausible name, nothing.
+WEAK_EVIDENCE = frozenset({"model", "name", "none"})
 _MINISTRY_COUNTRY = re.compile(r"^([a-z]{2}) (?:ministry|department) of ")
 
 
@@ -61,7 +62,7 @@ class Node:
     @property
     def is_confirmed(self) -> bool:
         """Return True when some mention has evidence for the type beyond nothing at all."""
-        return any(evidence != "none" for evidence in self.evidence)
+        return any(evidence not in UNCONFIRMED_EVIDENCE for evidence in self.evidence)
 
     @property
     def is_weak(self) -> bool:
@@ -141,7 +142,9 @@ def _vote_types(nodes: list[Node]) -> None:
         for node in group:
             total[node.entity_type] += node.count
             confirmed[node.entity_type] += sum(
-                count for evidence, count in node.evidence.items() if evidence != "none"
+                count
+                for evidence, count in node.evidence.items()
+                if evidence not in UNCONFIRMED_EVIDENCE
             )
         winner = max(sorted(types), key=lambda t: (confirmed[t], total[t]))
         if not confirmed[winner]:

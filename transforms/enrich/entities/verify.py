@@ -20,12 +20,51 @@ from transforms.enrich.entities import geo, lexicons
 from transforms.enrich.entities.names import fold_text, load_word_list
 from transforms.enrich.entities.spans import Mention
 
-# What a mention's type rests on (MENTION_SCHEMA.type_evidence).
+# What a mention's type rests on (MENTION_SCHEMA.type_evidence). For people, best first: a title
+# before a mention, a speech verb after one, a known first name, a short form of a full name
+# with one of those; then 'name' (looks like a name, nothing more) and 'none' (one word).
 TYPE_EVIDENCE = (
-    "title", "first_name", "full_name", "name", "gazetteer", "acronym", "model", "none",
+    "title", "context", "first_name", "full_name", "name", "none", "gazetteer", "acronym", "model",
 )  # fmt: skip
-# Evidence that makes a person mention count on its own.
-PERSON_EVIDENCE = frozenset({"title", "first_name", "full_name", "name"})
+_RANK = {evidence: rank for rank, evidence in enumerate(TYPE_EVIDENCE)}
+# Person evidence that stands on its own; 'name' and 'none' need another article to agree.
+STRONG_PERSON_EVIDENCE = frozenset({"title", "context", "first_name", "full_name"})
+UNCONFIRMED_EVIDENCE = frozenset({"name", "none"})
+# Words that make the next capitalised words a person: honorifics, offices, professions.
+PERSON_TITLES = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady",
+     "president", "senator", "sen", "rep", "representative", "congressman", "congresswoman",
+     "gov", "governor", "mayor", "minister", "chancellor", "premier", "ambassador", "secretary",
+     "gen", "general", "col", "colonel", "capt", "captain", "lt", "lieutenant", "sgt", "sergeant",
+     "adm", "admiral", "judge", "justice", "rabbi", "rev", "reverend", "father", "pope", "imam",
+     "sheikh", "king", "queen", "prince", "princess", "emperor", "ceo", "cfo", "cto", "founder",
+     "cofounder", "co-founder", "chairman", "chairwoman", "spokesman", "spokeswoman",
+     "spokesperson", "coach", "actor", "actress", "singer", "rapper", "author", "writer",
+     "novelist", "poet", "artist", "director", "producer", "journalist", "reporter", "editor",
+     "columnist", "economist", "scientist", "researcher", "photographer", "designer",
+     "architect", "chef", "player", "striker", "goalkeeper", "midfielder", "defender",
+     "quarterback", "pitcher", "driver", "rider", "boxer", "champion", "musician", "composer",
+     "comedian", "filmmaker", "historian", "philosopher", "lawyer", "attorney", "doctor",
+     "nurse", "mme", "mlle", "monsieur", "madame", "herr", "frau"}
+)  # fmt: skip
+_SPEECH_AFTER = re.compile(
+    r"(?:['’]s)?,?\s+(?:said|says|told|added|explained|wrote|writes|noted|recalled|argued|"
+    r"insisted|warned|asked|replied|stated|believes|thinks|who|confirmed|announced|stressed|"
+    r"emphasized|emphasised|urged|denied|claimed|acknowledged|admitted|dit|a\s+déclaré|"
+    r"explique|ajoute|estime)\b"
+)
+# Role words of an appositive after a name: "Othman al-Ghanimi, the Army's Chief of Staff".
+_ROLE_WORDS = PERSON_TITLES | {
+    "chief", "head", "leader", "owner", "member", "officer", "manager", "analyst", "student",
+    "expert", "official", "adviser", "advisor", "envoy", "commander", "candidate", "partner",
+    "president", "vice", "deputy", "employee", "engineer", "developer", "consultant",
+    "teacher", "mother", "father", "son", "daughter", "wife", "husband", "resident",
+}  # fmt: skip
+_APPOSITIVE = re.compile(
+    r"(?:['’]s)?,\s+(?:the|a|an|its|his|her|their|our|le|la|l['’]|un|une)\s*"
+    r"(?:[\w'’.-]+\s+){0,5}?(?:" + "|".join(sorted(_ROLE_WORDS)) + r")\b",
+    re.IGNORECASE,
+)
 # Last words of street and facility names: "Baker Street" is not a person.
 STREET_WORDS = frozenset(
     {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "drive",
@@ -140,7 +179,7 @@ def _trim(body: str, mention: Mention) -> Mention | None:
             continue
         break
     text = text[:cut].rstrip(" ,;:-–—'’\"")
-    if not text:
+    if not any(char.isupper() for char in text):
         return None
     if len(text) != mention.end - mention.start:
         mention.end = mention.start + len(text)
@@ -185,9 +224,11 @@ def _drop_common_opening(article: ArticleText, mention: Mention) -> Mention | No
                 break
             index += 1
         if index:
+            if not words[index].group()[0].isupper():
+                return None
             mention.start += words[index].start()
             mention.local_name = ""
-            return _drop_common_opening(article, mention) if index < len(words) else None
+            return _drop_common_opening(article, mention)
     if article.in_heading(mention.start) and all(article.is_common(word.group()) for word in words):
         return None  # "Social Media Marketing" as a heading
     return mention
@@ -228,67 +269,82 @@ def _is_nationality(word: str) -> bool:
 
 
 def _title_before(body: str, start: int) -> bool:
-    """Return True when a title word ('Mr', 'President', 'Dr.') stands right before a name."""
+    """Return True when a personal title stands right before a name ('Mr', 'actor', 'Dr.')."""
     words = re.findall(r"[^\W\d_][\w.]*", body[max(0, start - 40) : start])
-    titles = load_word_list("titles.txt")
-    return bool(words) and fold_text(words[-1]) in titles
+    return bool(words) and fold_text(words[-1]) in PERSON_TITLES
 
 
-def person_evidence(article: ArticleText, mention: Mention) -> str:
-    """Return what makes a person mention a person ('none' when nothing), or '' to drop it."""
-    text = article.body[mention.start : mention.end]
-    words = _words(mention.local_name or text)
+def _speaks_after(body: str, end: int) -> bool:
+    """Return True when a speech verb or a role follows a name ('Alemu said', 'X, the CEO')."""
+    return _SPEECH_AFTER.match(body, end) is not None or _APPOSITIVE.match(body, end) is not None
+
+
+def name_verdict(article: ArticleText, name: str) -> str:
+    """Return what a person name shows by itself: 'first_name', 'name', 'none', or '' (no person).
+
+    No person: more than five words, an organisation word, a nationality first ("German
+    Reich"), a street last, a product or technology term, a word the article also writes in
+    lowercase ("Shopify App", "Max Brew": 'app', 'brew'), or only common words.
+    """
+    words = _words(name)
     if not words:
         return ""
     folded = [fold_text(word) for word in words]
     if len(words) > 5 or any(word in load_word_list("org_words.txt") for word in folded):
         return ""
-    if len(words) > 1 and _is_nationality(words[0]):
-        return ""  # "German Reich", "Iraqi Kurdistan": a nationality is no first name
-    if folded[-1] in STREET_WORDS:
+    if len(words) == 1:
+        return "" if lexicons.is_term(words[0]) else "none"
+    if _is_nationality(words[0]) or folded[-1] in STREET_WORDS:
         return ""
     first_name = lexicons.is_first_name(words[0])
     if any(lexicons.is_term(word) for word in words[1:]) or (
         lexicons.is_term(words[0]) and not first_name
     ):
         return ""
-    if _title_before(article.body, mention.start):
-        return "title"
-    if len(words) == 1:
-        return "none"
-    if len(_words(text)) == 1:
-        return "full_name"  # linked to a full name found in the article
-    if first_name:
-        return "first_name"
-    if all(article.is_common(word) for word in words if not word.isupper()):
+    rest = words[1:] if first_name else words
+    if any(article.has_lowercase(word) for word in rest if len(word) > 2):
+        return ""
+    if not first_name and all(article.is_common(word) for word in words if not word.isupper()):
         return ""  # "Deep Calm", "Hard Copy": common words, no first name
-    return "name"
+    return "first_name" if first_name else "name"
 
 
 def weigh_people(article: ArticleText, mentions: list[Mention]) -> list[Mention]:
-    """Return the mentions with person evidence set; spans that cannot be people are dropped."""
-    kept = []
-    verdicts: dict[tuple[str, str], str] = {}
+    """Return the mentions with their type evidence set; what cannot be a person is dropped.
+
+    A person name's evidence is the best any of its mentions in the article has: a title before
+    it or a speech verb after it, else a known first name, else 'name' (a plausible name only),
+    else 'none' (one word). A short form linked to a full name with a title, speech or a first
+    name is 'full_name'.
+    """
+    verdicts: dict[str, str] = {}
+    best: dict[str, str] = {}
+    people = []
     for mention in mentions:
         if mention.label != "PERSON":
             mention.evidence = mention.evidence or _evidence_of_source(mention)
-            kept.append(mention)
             continue
-        key = (article.body[mention.start : mention.end], mention.local_name)
-        if key not in verdicts:
-            verdicts[key] = person_evidence(article, mention)
-        evidence = verdicts[key]
-        if evidence == "none" and _title_before(article.body, mention.start):
+        name = mention.local_name or article.body[mention.start : mention.end]
+        if name not in verdicts:
+            verdicts[name] = name_verdict(article, name)
+        if not verdicts[name]:
+            continue
+        evidence = verdicts[name]
+        if _title_before(article.body, mention.start):
             evidence = "title"
-        if evidence:
-            mention.evidence = evidence
-            kept.append(mention)
-    # A name the article once gives a title or a first name to is a person at every mention.
-    strong = {m.local_name for m in kept if m.label == "PERSON" and m.evidence != "none"}
-    for mention in kept:
-        if mention.evidence == "none" and mention.local_name in strong:
-            mention.evidence = "full_name"
-    return kept
+        elif _speaks_after(article.body, mention.end):
+            evidence = "context"
+        if name not in best or _RANK[evidence] < _RANK[best[name]]:
+            best[name] = evidence
+        people.append((mention, name))
+    dropped = {id(m) for m in mentions if m.label == "PERSON"} - {id(m) for m, _ in people}
+    for mention, name in people:
+        evidence = best[name]
+        single = len(_words(article.body[mention.start : mention.end])) == 1
+        if single and len(_words(name)) > 1 and evidence in STRONG_PERSON_EVIDENCE:
+            evidence = "full_name"
+        mention.evidence = evidence
+    return [m for m in mentions if id(m) not in dropped]
 
 
 def _evidence_of_source(mention: Mention) -> str:
