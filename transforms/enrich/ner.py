@@ -8,7 +8,7 @@ import logging
 import multiprocessing
 import threading
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,15 @@ import pyarrow as pa
 from pebble import ProcessExpired, ProcessPool
 
 from transforms import lake
-from transforms.enrich.entities.model import DEFAULT_NER_LANGUAGES
+from transforms.enrich.entities.model import DEFAULT_NER_MODELS
 from transforms.enrich.entities.resolve import resolve_entities
-from transforms.enrich.entities.worker import ArticleMentions, mentions_chunk, worker_nlp
+from transforms.enrich.entities.worker import (
+    ArticleMentions,
+    ModelTable,
+    load_worker_models,
+    mentions_chunk,
+    model_table,
+)
 from transforms.schemas import Reject, utc_now
 from transforms.workers import FORKSERVER_PRELOAD
 
@@ -33,22 +39,22 @@ _POOL_LOCK = threading.Lock()
 _POOLS: list[ProcessPool] = []
 
 
-def _ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
+def _ner_pool(workers: int, models: ModelTable, max_tasks: int) -> ProcessPool:
     """Return this process's pool of NER workers (batch tasks in several threads share it)."""
     with _POOL_LOCK:
-        return _new_ner_pool(workers, model_name, max_tasks)
+        return _new_ner_pool(workers, models, max_tasks)
 
 
 @functools.cache
-def _new_ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
-    """Start a pool of NER workers, each loading the model once and replaced after max_tasks."""
+def _new_ner_pool(workers: int, models: ModelTable, max_tasks: int) -> ProcessPool:
+    """Start a pool of NER workers, each loading a model once and replaced after max_tasks."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(FORKSERVER_PRELOAD)
     pool = ProcessPool(
         max_workers=workers,
         max_tasks=max_tasks,
-        initializer=worker_nlp,
-        initargs=(model_name,),
+        initializer=load_worker_models,
+        initargs=(models,),
         context=context,
     )
     atexit.register(pool.stop)
@@ -68,50 +74,48 @@ def stop_ner_workers() -> None:
 
 def find_batch_mentions(
     articles: list[dict[str, Any]],
-    model_name: str,
+    models: Mapping[str, str] | ModelTable,
     workers: int,
     *,
-    languages: Collection[str] = DEFAULT_NER_LANGUAGES,
     max_tasks_per_worker: int = DEFAULT_MAX_TASKS_PER_WORKER,
 ) -> list[ArticleMentions]:
     """Return each article's mentions (NER in `workers` processes), in the articles' order.
 
-    Articles whose language is not in `languages` (all run when it is empty) are skipped: no
-    mentions, and their language in `skipped_language`. Workers are replaced after
-    `max_tasks_per_worker` chunks (0: never).
+    Each article is read by the model of its language (transforms.enrich.entities.language);
+    articles confidently in a language without a model are skipped: no mentions, and their
+    language in `skipped_language`. Workers are replaced after `max_tasks_per_worker` chunks
+    (0: never).
     """
-    languages = tuple(sorted(languages))
+    table = model_table(models)
     if workers <= 1 or len(articles) < 8:
-        results = mentions_chunk(articles, model_name, languages)
+        results = mentions_chunk(articles, table)
     else:
         size = max(1, len(articles) // (workers * 4))
         chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
         try:
-            pool = _ner_pool(workers, model_name, max_tasks_per_worker)
-            futures = [
-                pool.schedule(mentions_chunk, args=(chunk, model_name, languages))
-                for chunk in chunks
-            ]
+            pool = _ner_pool(workers, table, max_tasks_per_worker)
+            futures = [pool.schedule(mentions_chunk, args=(chunk, table)) for chunk in chunks]
             results = [
                 result
                 for future, chunk in zip(futures, chunks, strict=True)
-                for result in _chunk_result(future, chunk, model_name, languages)
+                for result in _chunk_result(future, chunk, table)
             ]
         except (BrokenProcessPool, RuntimeError):
             logger.warning("the NER worker pool broke; finding this batch's mentions in-process")
             _new_ner_pool.cache_clear()
-            results = mentions_chunk(articles, model_name, languages)
+            results = mentions_chunk(articles, table)
     skipped = Counter(r.skipped_language for r in results if r.skipped_language)
     if skipped:
         logger.info(
-            "NER skipped %d of %d articles not in %s: %s",
-            sum(skipped.values()), len(results), ", ".join(languages), dict(skipped.most_common()),
+            "NER skipped %d of %d articles in languages without a model (%s): %s",
+            sum(skipped.values()), len(results), ", ".join(lang for lang, _ in table),
+            dict(skipped.most_common()),
         )  # fmt: skip
     return results
 
 
 def _chunk_result(
-    future: Any, chunk: list[dict[str, Any]], model_name: str, languages: tuple[str, ...]
+    future: Any, chunk: list[dict[str, Any]], table: ModelTable
 ) -> list[ArticleMentions]:
     """Return a chunk's results; a chunk whose worker died is redone in this process."""
     try:
@@ -120,7 +124,7 @@ def _chunk_result(
         logger.warning(
             "a NER worker died (%s); redoing its %d articles in-process", error, len(chunk)
         )
-        return mentions_chunk(chunk, model_name, languages)
+        return mentions_chunk(chunk, table)
 
 
 def enrich_to_lake(
@@ -129,43 +133,41 @@ def enrich_to_lake(
     *,
     extractor_version: str,
     ner_version: str,
-    model_name: str,
+    models: Mapping[str, str] = DEFAULT_NER_MODELS,
     workers: int,
     part: str,
     run_id: str,
-    languages: Collection[str] = DEFAULT_NER_LANGUAGES,
     max_tasks_per_worker: int = DEFAULT_MAX_TASKS_PER_WORKER,
 ) -> tuple[int, int]:
     """Find mentions for one batch and write them, then the batch's done-markers; return counts.
 
-    Articles NER skips for their language get a marker with no mentions: ner_version names the
-    languages NER ran on (stage_version), and the skips are logged per batch.
+    Every marker records the language the gate decided, its confidence and the model that ran;
+    articles NER skipped have no model and their language in skipped_language.
     """
     articles = lake.read_article_texts(lake_dir, capture_ids, extractor_version)
     results = find_batch_mentions(
-        articles,
-        model_name,
-        workers,
-        languages=languages,
-        max_tasks_per_worker=max_tasks_per_worker,
+        articles, models, workers, max_tasks_per_worker=max_tasks_per_worker
     )
     extra = {"ner_version": ner_version, "_run_id": run_id}
     mentions = [
-        {**mention, "capture_id": capture_id, **extra}
-        for capture_id, _article_id, found, _skipped in results
-        for mention in found
+        {**mention, "capture_id": result.capture_id, **extra}
+        for result in results
+        for mention in result.mentions
     ]
     now = utc_now()
     markers = [
         {
-            "capture_id": capture_id,
-            "article_id": article_id,
-            "count_mentions": len(found),
+            "capture_id": result.capture_id,
+            "article_id": result.article_id,
+            "count_mentions": len(result.mentions),
             "enriched_at": now,
-            "skipped_language": skipped,
+            "skipped_language": result.skipped_language,
+            "ner_language": result.language,
+            "language_confidence": result.confidence,
+            "ner_model": result.model,
             **extra,
         }
-        for capture_id, article_id, found, skipped in results
+        for result in results
     ]
     # Mentions before markers: a run killed between them redoes the batch (staging keeps the
     # latest run's mentions per capture, so nothing counts twice).

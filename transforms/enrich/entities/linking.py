@@ -16,7 +16,12 @@ from transforms.enrich.entities.names import (
     surname_forms,
 )
 from transforms.enrich.entities.spans import Mention, Occupancy
-from transforms.enrich.entities.verify import ArticleText, screen_mentions, weigh_people
+from transforms.enrich.entities.verify import (
+    ArticleText,
+    in_place_context,
+    screen_mentions,
+    weigh_people,
+)
 
 # One-word references that stand for the only such body named in full in the article:
 # "the Ministry" after "the Iraqi Defense Ministry".
@@ -153,51 +158,75 @@ def _link_organizations(
             m.local_name = candidates.pop()
 
 
-def _geo_keys(body: str, mentions: list[Mention], demonyms: list[str]) -> dict[int, str]:
+# How far back (characters, same paragraph) a place still sets the scene for the next one.
+NEAR_CONTEXT_CHARS = 400
+
+
+def _geo_keys(
+    body: str, mentions: list[Mention], demonyms: list[str], publisher_country: str | None = None
+) -> dict[int, str]:
     """Return the place chosen for each location mention, in the context of the article.
 
-    Countries named (or implied by a state, or a demonym) are strong hints; a city only hints
-    its country weakly and its state strongly. A name never hints itself ('Georgia').
+    Context, strongest first: 'Paris, Texas' (within); the nearest place named before it in the
+    same paragraph ("Cannes, France; ... Hôtel du Louvre in Paris" is Paris, France); countries
+    the article names or whose demonym it uses; the country most of its other places are in
+    (a US article's "south Georgia" is the state); the publisher's country. A name never
+    hints itself ('Georgia').
     """
-    places = [m for m in mentions if m.label in ("GPE", "LOC")]
+    places = sorted((m for m in mentions if m.label in ("GPE", "LOC")), key=lambda m: m.start)
     named = {code for word in demonyms if (code := geo.demonym_country(word))}
-    hints: dict[str, tuple[str | None, tuple[str, str] | None]] = {}
+    alone: dict[str, geo.Place] = {}
     for name in sorted({m.local_name for m in places}):
         options = geo.rank_places(name)
-        if not options:
-            continue
-        best_score, best = options[0]
-        close = {
-            p.country_code for score, p in options if best_score - score < geo.CONFIDENT_MARGIN
-        }
-        country = best.country_code if len(close) == 1 and best.kind != "city" else None
-        area = None
-        if geo.is_confident(options) and best.kind in ("city", "subdivision") and best.country_code:
-            area = (best.country_code, best.admin1 or "")
-        hints[name] = (country, area)
+        if options and geo.is_confident(options):
+            alone[name] = options[0][1]
+    memo: dict[tuple, geo.Place | None] = {}
 
-    memo: dict[tuple[str, geo.Place | None], geo.Place | None] = {}
-
-    def choose(name: str, within: geo.Place | None = None) -> geo.Place | None:
-        if (name, within) not in memo:
-            others = [hint for other, hint in hints.items() if other != name]
-            countries = named | {country for country, _ in others if country}
-            areas = {area for _, area in others if area}
-            memo[(name, within)] = geo.choose_place(name, countries, areas, within)
-        return memo[(name, within)]
+    def choose(m: Mention, within: geo.Place | None) -> geo.Place | None:
+        others = [place for other, place in alone.items() if other != m.local_name]
+        countries = named | {p.country_code for p in others if p.kind == "country"}
+        areas = {(p.country_code, p.admin1 or "") for p in others if p.kind != "country"}
+        weights = Counter(p.country_code for p in others if p.country_code)
+        article_country = None
+        if weights:
+            top, count = weights.most_common(1)[0]
+            if count * 2 > sum(weights.values()):
+                article_country = top
+        near = _near_place(body, places, m, alone)
+        key = (m.local_name, within, near, article_country)
+        if key not in memo:
+            memo[key] = geo.choose_place(
+                m.local_name, countries, areas, within,
+                near=near, article_country=article_country, publisher_country=publisher_country,
+            )  # fmt: skip
+        return memo[key]
 
     by_start = {m.start: m for m in places}
     chosen: dict[int, str] = {}
     for m in places:
         within = None
         if body[m.end : m.end + 2] == ", " and (nxt := by_start.get(m.end + 2)) is not None:
-            within = choose(nxt.local_name)
+            within = choose(nxt, None)
             if within is not None and within.kind not in ("country", "subdivision"):
                 within = None
-        place = choose(m.local_name, within)
+        place = choose(m, within)
         if place is not None:
             chosen[id(m)] = place.geo_key
     return chosen
+
+
+def _near_place(
+    body: str, places: list[Mention], mention: Mention, alone: dict[str, geo.Place]
+) -> geo.Place | None:
+    """Return the nearest confidently known place named before a mention in its paragraph."""
+    floor = max(body.rfind("\n", 0, mention.start), mention.start - NEAR_CONTEXT_CHARS)
+    for other in reversed(places):
+        if other.start >= mention.start or other.end <= floor:
+            continue
+        place = alone.get(other.local_name)
+        if other.local_name != mention.local_name and place is not None:
+            return place
+    return None
 
 
 def _title_forms(mention: Mention, text: str) -> set[str]:
@@ -228,19 +257,6 @@ def _in_title(title: str | None, forms: set[str]) -> bool:
     return False
 
 
-_PLACE_BEFORE = re.compile(
-    r"(?:\b(?:in|at|from|to|near|outside|across|around|into|of)|,)\s+$", re.IGNORECASE
-)
-
-
-def _in_place_context(body: str, mention: Mention) -> bool:
-    """Return True where a name reads as a place: 'in Phoenix', 'Phoenix, Arizona'."""
-    if _PLACE_BEFORE.search(body[max(0, mention.start - 12) : mention.start]):
-        return True
-    after = re.match(r",\s+([A-Z][\w.]+)", body[mention.end : mention.end + 30])
-    return after is not None and bool(geo.find_places(after.group(1)))
-
-
 def link_article(
     article_id: str,
     title: str | None,
@@ -250,6 +266,7 @@ def link_article(
     blocked: list[tuple[int, int]],
     qualifiers: frozenset[str],
     language: str = "en",
+    publisher_country: str | None = None,
 ) -> list[dict]:
     """Return the article's mention rows (MENTION_SCHEMA) from the spans the pipeline found."""
     taken = Occupancy(len(body), blocked)
@@ -274,7 +291,7 @@ def link_article(
         if (
             m.label != "PERSON"
             and text in surnames
-            and not (geo.find_places(text) and _in_place_context(body, m))
+            and not (geo.find_places(text) and in_place_context(body, m.start, m.end))
         ):
             m.label = "PERSON"  # "Phoenix" after "Joaquin Phoenix", unless "in Phoenix"
     forms: dict[str, str] = {}
@@ -290,7 +307,7 @@ def link_article(
     _link_people(mentions)
     _link_organizations(mentions, acronyms, qualifiers)
     mentions = weigh_people(article, mentions)
-    geo_keys = _geo_keys(body, mentions, demonyms)
+    geo_keys = _geo_keys(body, mentions, demonyms, publisher_country)
     keys: dict[int, str] = {}
     for m in mentions:
         key = name_key(m.entity_type, m.local_name)

@@ -32,6 +32,9 @@ MAX_ALIASES = 50
 # Cross-article type vote: a name seen as another type this many times more often is that type
 # ("Twitter" tagged a person in a few articles and an organisation in many).
 TYPE_VOTE_RATIO = 3.0
+# An unconfirmed name joins the type other articles confirm when they confirm it at least once
+# for every UNCONFIRMED_VOTE_SHARE of its own mentions.
+UNCONFIRMED_VOTE_SHARE = 4
 # Evidence too weak to hold a type against a vote: the model alone, a plausible name, nothing.
 WEAK_EVIDENCE = frozenset({"model", "name", "none"})
 _MINISTRY_COUNTRY = re.compile(r"^([a-z]{2}) (?:ministry|department) of ")
@@ -155,9 +158,12 @@ def _vote_types(nodes: list[Node]) -> None:
         for node in group:
             if node.entity_type == winner:
                 continue
-            outvoted = node.is_weak and total[winner] >= TYPE_VOTE_RATIO * total[node.entity_type]
-            if node.is_confirmed and not outvoted:
-                continue
+            if node.is_confirmed:
+                outvoted = total[winner] >= TYPE_VOTE_RATIO * total[node.entity_type]
+                if not (node.is_weak and outvoted):
+                    continue
+            elif confirmed[winner] * UNCONFIRMED_VOTE_SHARE < node.count:
+                continue  # a few organisation tags do not make 50 unconfirmed "Pro"s one
             node.entity_type = winner
             node.geo_key = places.most_common(1)[0][0] if places else None
             node.rkey = f"geo:{node.geo_key}" if node.geo_key else resolution_key(winner, base)

@@ -234,6 +234,57 @@ def _drop_common_opening(article: ArticleText, mention: Mention) -> Mention | No
     return mention
 
 
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|outside|across|around|into|through|visit|visiting|of)|,)\s+$",
+    re.IGNORECASE,
+)
+
+
+def in_place_context(body: str, start: int, end: int) -> bool:
+    """Return True where a name reads as a place: 'in Hakone', 'Phoenix, Arizona'."""
+    if _PLACE_BEFORE.search(body[max(0, start - 12) : start]):
+        return True
+    after = re.match(r",\s+([A-Z][\w.]+)", body[end : end + 30])
+    return after is not None and bool(geo.find_places(after.group(1)))
+
+
+def _is_plain_place(article: ArticleText, mention: Mention, text: str) -> bool:
+    """Return True unless a one-word place is a word or an unknown name used like a thing.
+
+    A common word ("Rest", "Design") or a name the gazetteer does not know ("Kajabi") is a place
+    only where the text says so: 'in', 'at', 'near'... before it, or ', <place>' after it.
+    Countries, continents and subdivisions need nothing ("Turkey", "Georgia", "Europe").
+    """
+    if " " in text or mention.source in ("gazetteer", "dateline", "acronym") or text.isupper():
+        return True
+    found = [c for c in geo.find_places(text) if not c.is_alternate]
+    if any(c.place.kind in ("country", "continent", "subdivision") for c in found):
+        return True
+    if found and not article.is_common(text):
+        return True
+    return in_place_context(article.body, mention.start, mention.end)
+
+
+def _is_term_phrase(article: ArticleText, text: str) -> bool:
+    """Return True for an organisation span that is a phrase of common words, not a name.
+
+    One word the article also writes in lowercase ("Software", "Cloud"), or several words the
+    article also writes in lowercase ("Search engine optimization").
+    """
+    words = _words(text)
+    if not words or text.isupper():
+        return False
+    if any(fold_text(word) in load_word_list("org_words.txt") for word in words):
+        return False
+    if len(words) == 1:
+        return article.has_lowercase(words[0]) and lexicons.is_common_word(
+            words[0], article.language
+        )
+    return article.has_lowercase(text) or (
+        all(article.is_common(word) for word in words) and article.has_lowercase(words[-1])
+    )
+
+
 def screen_mentions(article: ArticleText, mentions: list[Mention]) -> list[Mention]:
     """Return the mentions that can be names at all (terms, common words, run-on spans gone)."""
     kept = []
@@ -246,6 +297,11 @@ def screen_mentions(article: ArticleText, mentions: list[Mention]) -> list[Menti
         if fold_text(text) in load_word_list("org_words.txt") and " " not in text:
             continue  # "LLC", "Group" alone
         if _drop_common_opening(article, mention) is None:
+            continue
+        text = article.body[mention.start : mention.end]
+        if mention.label in ("GPE", "LOC") and not _is_plain_place(article, mention, text):
+            continue
+        if mention.label == "ORG" and mention.source == "model" and _is_term_phrase(article, text):
             continue
         kept.append(mention)
     return kept
@@ -292,8 +348,15 @@ def name_verdict(article: ArticleText, name: str) -> str:
     folded = [fold_text(word) for word in words]
     if len(words) > 5 or any(word in load_word_list("org_words.txt") for word in folded):
         return ""
+    if any(char.isdigit() for char in name):
+        return ""  # "Arlo Pro 5S 2K": a model number
     if len(words) == 1:
-        return "" if lexicons.is_term(words[0]) else "none"
+        word = words[0]
+        if len(word) < 2 or lexicons.is_term(word):
+            return ""
+        if article.is_common(word) and not lexicons.is_first_name(word):
+            return ""  # "Lift", "Users", "Shopping"
+        return "none"
     if _is_nationality(words[0]) or folded[-1] in STREET_WORDS:
         return ""
     first_name = lexicons.is_first_name(words[0])
@@ -332,8 +395,8 @@ def weigh_people(article: ArticleText, mentions: list[Mention]) -> list[Mention]
         evidence = verdicts[name]
         if _title_before(article.body, mention.start):
             evidence = "title"
-        elif _speaks_after(article.body, mention.end):
-            evidence = "context"
+        elif len(_words(name)) > 1 and _speaks_after(article.body, mention.end):
+            evidence = "context"  # one word that speaks may be a company: "Skiplagged says"
         if name not in best or _RANK[evidence] < _RANK[best[name]]:
             best[name] = evidence
         people.append((mention, name))
