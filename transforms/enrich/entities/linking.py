@@ -6,7 +6,7 @@ import re
 from collections import Counter, defaultdict
 
 from transforms.enrich.entities import geo
-from transforms.enrich.entities.acronyms import add_acronyms
+from transforms.enrich.entities.acronyms import add_acronyms, link_bare_acronyms
 from transforms.enrich.entities.names import (
     clean_display,
     fold_text,
@@ -160,6 +160,9 @@ def _link_organizations(
 
 # How far back (characters, same paragraph) a place still sets the scene for the next one.
 NEAR_CONTEXT_CHARS = 400
+# How clearly a place must win on its own to set the context of others ('Los Angeles': the US
+# city, not the Chilean one, by 1.3).
+CONTEXT_MARGIN = 1.0
 
 
 def _geo_keys(
@@ -178,7 +181,7 @@ def _geo_keys(
     alone: dict[str, geo.Place] = {}
     for name in sorted({m.local_name for m in places}):
         options = geo.rank_places(name)
-        if options and geo.is_confident(options):
+        if options and (len(options) == 1 or options[0][0] - options[1][0] >= CONTEXT_MARGIN):
             alone[name] = options[0][1]
     memo: dict[tuple, geo.Place | None] = {}
 
@@ -305,6 +308,7 @@ def link_article(
     for m in mentions:
         m.local_name = m.local_name or _display(m, body[m.start : m.end])
     _link_people(mentions)
+    link_bare_acronyms(mentions, acronyms)
     _link_organizations(mentions, acronyms, qualifiers)
     mentions = weigh_people(article, mentions)
     geo_keys = _geo_keys(body, mentions, demonyms, publisher_country)

@@ -260,7 +260,9 @@ def _is_plain_place(article: ArticleText, mention: Mention, text: str) -> bool:
     found = [c for c in geo.find_places(text) if not c.is_alternate]
     if any(c.place.kind in ("country", "continent", "subdivision") for c in found):
         return True
-    if found and not article.is_common(text):
+    # wordfreq folds case, so city names are "frequent" too ('phoenix', 'austin'): only the
+    # article writing the word in lowercase shows it is a word here ("Rest" of "rest").
+    if found and not article.has_lowercase(text):
         return True
     return in_place_context(article.body, mention.start, mention.end)
 
