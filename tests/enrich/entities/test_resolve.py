@@ -274,13 +274,17 @@ def test_unconfirmed_people_are_left_out_unless_another_article_confirms_them():
     rows = [
         mention("person", "Mercurial", article_id="a1", evidence="none"),
         mention("person", "Wix Squarespace", article_id="a1", evidence="name"),
+        # A bare surname is not taken for a full name of another article...
         mention("person", "Alemu", article_id="a2", evidence="none"),
         mention("person", "Tigist Alemu", article_id="a3", evidence="context"),
+        # ... but the same name with evidence elsewhere confirms it.
+        mention("person", "Okafor", article_id="a4", evidence="none"),
+        mention("person", "Okafor", article_id="a5", evidence="title"),
     ]
     entity_map, dim = resolve_entities(mentions_to_table(rows), None)
-    assert {row["entity_name"] for row in dim.to_pylist()} == {"Tigist Alemu"}
+    assert {row["entity_name"] for row in dim.to_pylist()} == {"Tigist Alemu", "Okafor"}
     mapped = {row["name_key"] for row in entity_map.to_pylist()}
-    assert mapped == {"alemu", "tigist alemu"}
+    assert mapped == {"tigist alemu", "okafor"}
 
 
 def test_a_strong_person_is_not_outvoted():

@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.enrich.entities import geo
 from transforms.enrich.entities.aliases import load_curated_aliases
+from transforms.enrich.entities.lexicons import is_common_word
 from transforms.enrich.entities.names import fold_text, load_word_list, title_prefix_length
 
 COMPONENT_NAME = "newsloom_gazetteer"
@@ -246,7 +247,13 @@ class EntityGazetteer:
         for ent in ents:
             if ent.label_ == "PERSON" and len(ent) == 1 and ent.text not in name_words:
                 places = geo.find_places(ent.text)
-                if any(c.place.population >= CITY_RELABEL_POPULATION for c in places):
+                # An alternate name that is also a common word is no city: "Rest" (Rasht).
+                common = is_common_word(ent.text)
+                if any(
+                    c.place.population >= CITY_RELABEL_POPULATION
+                    and not (c.is_alternate and common)
+                    for c in places
+                ):
                     ent = Span(doc, ent.start, ent.end, label="GPE", kb_id="gazetteer")
             fixed.append(ent)
         return fixed

@@ -34,6 +34,8 @@ NEAR_COUNTRY_BONUS = 3.0
 NEAR_ADMIN1_BONUS = 3.0
 # The country most of the article's other places are in; the publisher's country.
 ARTICLE_COUNTRY_BONUS = 3.5
+# ... for a city, less: a US article's "Paris" is still the French capital, not Paris, Texas.
+ARTICLE_COUNTRY_CITY_BONUS = 1.5
 PUBLISHER_COUNTRY_BONUS = 1.0
 ALTERNATE_PENALTY = 0.5
 CONFIDENT_MARGIN = 3.0
@@ -302,7 +304,7 @@ def score_candidate(
     if place.country_code in country_hints:
         score += COUNTRY_HINT_BONUS
     if place.country_code and place.country_code == article_country:
-        score += ARTICLE_COUNTRY_BONUS
+        score += ARTICLE_COUNTRY_CITY_BONUS if place.kind == "city" else ARTICLE_COUNTRY_BONUS
     if place.country_code and place.country_code == publisher_country:
         score += PUBLISHER_COUNTRY_BONUS
     if near is not None and near != place and place.country_code == near.country_code:

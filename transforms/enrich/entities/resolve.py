@@ -314,7 +314,9 @@ def resolve_entities(
         for node in members[1:]:
             clusters.union(members[0], node)
     _learn_acronyms(nodes, clusters)
-    match_people(nodes, clusters)
+    match_people(
+        nodes, clusters, frozenset(n for n, node in enumerate(nodes) if not node.is_confirmed)
+    )
     match_organizations(nodes, clusters)
     anchor_of = {node: entry for entry, members in anchored.items() for node in members}
 

@@ -76,6 +76,13 @@ _FUNCTION_WORDS = frozenset(
     {"the", "a", "an", "we", "i", "you", "it", "he", "she", "they", "of", "and", "or", "to",
      "in", "on", "for", "with", "is", "are", "was", "our", "your", "my", "this", "that"}
 )  # fmt: skip
+# Last words of fields and disciplines written in title case ("Social Media Marketing").
+FIELD_WORDS = frozenset(
+    {"marketing", "media", "intelligence", "optimization", "optimisation", "learning",
+     "management", "development", "design", "engineering", "computing", "analytics", "science",
+     "technology", "security", "commerce", "professional", "certification", "strategy",
+     "advertising", "automation", "ontology", "cardio", "training", "fitness", "nutrition"}
+)  # fmt: skip
 _LINE_LEAD = re.compile(r"[\s\-–—•*·#>|:;,.()\[\]\"'“”‘’0-9]*")
 _SENTENCE_END = frozenset('.!?:;"“”')
 _CUT = re.compile(r"\s[-–—|]\s|\s*[|•]\s*")
@@ -260,6 +267,8 @@ def _is_plain_place(article: ArticleText, mention: Mention, text: str) -> bool:
     found = [c for c in geo.find_places(text) if not c.is_alternate]
     if any(c.place.kind in ("country", "continent", "subdivision") for c in found):
         return True
+    if not found and article.has_lowercase(text):
+        return False  # "Design" where the article also says "design"
     # wordfreq folds case, so city names are "frequent" too ('phoenix', 'austin'): only the
     # article writing the word in lowercase shows it is a word here ("Rest" of "rest").
     if found and not article.has_lowercase(text):
@@ -278,6 +287,14 @@ def _is_term_phrase(article: ArticleText, text: str) -> bool:
         return False
     if any(fold_text(word) in load_word_list("org_words.txt") for word in words):
         return False
+    if len(words) > 1 and lexicons.is_term(words[-1]):
+        return True  # a product: "Proton VPN", "Acme AI"
+    if (
+        len(words) > 1
+        and fold_text(words[-1]) in FIELD_WORDS
+        and all(lexicons.word_zipf(word) >= 3.0 for word in words)
+    ):
+        return True  # a field, not a body: "Search Engine Optimization", "Social Media"
     if len(words) == 1:
         return article.has_lowercase(words[0]) and lexicons.is_common_word(
             words[0], article.language
@@ -371,6 +388,10 @@ def name_verdict(article: ArticleText, name: str) -> str:
         return ""
     if not first_name and all(article.is_common(word) for word in words if not word.isupper()):
         return ""  # "Deep Calm", "Hard Copy": common words, no first name
+    if first_name and lexicons.word_zipf(words[0]) >= 3.5 and lexicons.word_zipf(words[-1]) >= 4.5:
+        # "Mentor Mode", "Art Deco", "Rosetta Stone" (or "Will Smith"): only a title or
+        # speech in the article, or another article, makes words like these a person.
+        return "name"
     return "first_name" if first_name else "name"
 
 
