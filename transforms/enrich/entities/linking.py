@@ -19,6 +19,7 @@ from transforms.enrich.entities.spans import Mention, Occupancy
 from transforms.enrich.entities.verify import (
     ArticleText,
     in_place_context,
+    screen_acronyms,
     screen_mentions,
     weigh_people,
 )
@@ -280,6 +281,7 @@ def link_article(
     for m in mentions:
         m.local_name = _display(m, body[m.start : m.end])
     acronyms = add_acronyms(body, mentions, taken)
+    mentions = screen_acronyms(article, mentions, acronyms)
     for m in mentions:
         m.local_name = m.local_name or _display(m, body[m.start : m.end])
     _fix_labels(body, mentions)

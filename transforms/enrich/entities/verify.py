@@ -343,6 +343,26 @@ def _is_nationality(word: str) -> bool:
     return geo.demonym_country(word) is not None or fold_text(word) in _country_words()
 
 
+def screen_acronyms(
+    article: ArticleText, mentions: list[Mention], acronyms: dict[str, Mention]
+) -> list[Mention]:
+    """Drop defined acronyms that are terms, with their long forms.
+
+    "Search Engine Optimization (SEO)", "Project Management Professional (PMP)".
+    """
+    body = article.body
+    dropped: set[int] = set()
+    for acronym, long_form in list(acronyms.items()):
+        if long_form.label != "ORG":
+            continue
+        text = body[long_form.start : long_form.end]
+        if lexicons.is_term(acronym) or _is_term_phrase(article, text):
+            dropped.add(id(long_form))
+            dropped.update(id(m) for m in mentions if body[m.start : m.end] == acronym)
+            del acronyms[acronym]
+    return [m for m in mentions if id(m) not in dropped]
+
+
 def _title_before(body: str, start: int) -> bool:
     """Return True when a personal title stands right before a name ('Mr', 'actor', 'Dr.')."""
     words = re.findall(r"[^\W\d_][\w.]*", body[max(0, start - 40) : start])
