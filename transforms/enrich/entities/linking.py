@@ -228,8 +228,10 @@ def _near_place(
         if other.start >= mention.start or other.end <= floor:
             continue
         place = alone.get(other.local_name)
+        # Countries and states set the scene ("Cannes, France; ... Paris"); a list of world
+        # cities does not ("New York, Toronto, Paris").
         if other.local_name != mention.local_name and place is not None:
-            return place
+            return place if place.kind in ("country", "subdivision") else None
     return None
 
 

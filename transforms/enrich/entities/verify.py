@@ -83,6 +83,8 @@ FIELD_WORDS = frozenset(
      "technology", "security", "commerce", "professional", "certification", "strategy",
      "advertising", "automation", "ontology", "cardio", "training", "fitness", "nutrition"}
 )  # fmt: skip
+# Every word of a field phrase is at least this common ("Vox Media" is a company).
+FIELD_WORD_ZIPF = 3.5
 _LINE_LEAD = re.compile(r"[\s\-–—•*·#>|:;,.()\[\]\"'“”‘’0-9]*")
 _SENTENCE_END = frozenset('.!?:;"“”')
 _CUT = re.compile(r"\s[-–—|]\s|\s*[|•]\s*")
@@ -285,16 +287,16 @@ def _is_term_phrase(article: ArticleText, text: str) -> bool:
     words = _words(text)
     if not words or text.isupper():
         return False
+    if (
+        len(words) > 1
+        and fold_text(words[-1]) in FIELD_WORDS
+        and all(lexicons.word_zipf(word) >= FIELD_WORD_ZIPF for word in words)
+    ):
+        return True  # a field, not a body: "Search Engine Optimization", "Social Media"
     if any(fold_text(word) in load_word_list("org_words.txt") for word in words):
         return False
     if len(words) > 1 and lexicons.is_term(words[-1]):
         return True  # a product: "Proton VPN", "Acme AI"
-    if (
-        len(words) > 1
-        and fold_text(words[-1]) in FIELD_WORDS
-        and all(lexicons.word_zipf(word) >= 3.0 for word in words)
-    ):
-        return True  # a field, not a body: "Search Engine Optimization", "Social Media"
     if len(words) == 1:
         return article.has_lowercase(words[0]) and lexicons.is_common_word(
             words[0], article.language
@@ -426,9 +428,17 @@ def weigh_people(article: ArticleText, mentions: list[Mention]) -> list[Mention]
     verdicts: dict[str, str] = {}
     best: dict[str, str] = {}
     people = []
+    dropped_terms: set[int] = set()
     for mention in mentions:
         if mention.label != "PERSON":
             mention.evidence = mention.evidence or _evidence_of_source(mention)
+            text = article.body[mention.start : mention.end]
+            if (
+                mention.label == "ORG"
+                and mention.source != "gazetteer"
+                and _is_term_phrase(article, text)
+            ):
+                dropped_terms.add(id(mention))  # a repeat of a field phrase found by name
             continue
         name = mention.local_name or article.body[mention.start : mention.end]
         if name not in verdicts:
@@ -444,6 +454,7 @@ def weigh_people(article: ArticleText, mentions: list[Mention]) -> list[Mention]
             best[name] = evidence
         people.append((mention, name))
     dropped = {id(m) for m in mentions if m.label == "PERSON"} - {id(m) for m, _ in people}
+    dropped |= dropped_terms
     for mention, name in people:
         evidence = best[name]
         single = len(_words(article.body[mention.start : mention.end])) == 1
