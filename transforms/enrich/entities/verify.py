@@ -410,9 +410,13 @@ def name_verdict(article: ArticleText, name: str) -> str:
         return ""
     if not first_name and all(article.is_common(word) for word in words if not word.isupper()):
         return ""  # "Deep Calm", "Hard Copy": common words, no first name
-    if first_name and lexicons.word_zipf(words[0]) >= 3.5 and lexicons.word_zipf(words[-1]) >= 4.5:
-        # "Mentor Mode", "Art Deco", "Rosetta Stone" (or "Will Smith"): only a title or
-        # speech in the article, or another article, makes words like these a person.
+    first_zipf = lexicons.word_zipf(words[0])
+    if first_name and (
+        (first_zipf >= 3.5 and lexicons.word_zipf(words[-1]) >= 4.5)
+        or (first_zipf >= 3.0 and article.has_lowercase(words[0]))
+    ):
+        # "Mentor Mode", "Art Deco" where the article also says 'art' (or "Will Smith"): only
+        # a title or speech in the article, or another article, makes these words a person.
         return "name"
     return "first_name" if first_name else "name"
 
