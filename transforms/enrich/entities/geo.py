@@ -29,6 +29,8 @@ COUNTRY_HINT_BONUS = 2.0
 CAPITAL_BONUS = 1.0
 AREA_HINT_BONUS = 0.5
 ADMIN1_HINT_BONUS = 2.0
+# ... for a city, less: an article naming Toronto does not make its "London" London, Ontario.
+ADMIN1_HINT_CITY_BONUS = 1.0
 # The nearest place named before, in the same paragraph: its country, and its state.
 NEAR_COUNTRY_BONUS = 3.0
 NEAR_ADMIN1_BONUS = 3.0
@@ -315,7 +317,7 @@ def score_candidate(
         if any(country == place.country_code for country, _ in area_hints):
             score += AREA_HINT_BONUS
         if place.admin1 and (place.country_code, place.admin1) in area_hints:
-            score += ADMIN1_HINT_BONUS
+            score += ADMIN1_HINT_CITY_BONUS if place.kind == "city" else ADMIN1_HINT_BONUS
     return score
 
 
