@@ -293,7 +293,12 @@ def _is_term_phrase(article: ArticleText, text: str) -> bool:
         and all(lexicons.word_zipf(word) >= FIELD_WORD_ZIPF for word in words)
     ):
         return True  # a field, not a body: "Search Engine Optimization", "Social Media"
-    if any(fold_text(word) in load_word_list("org_words.txt") for word in words):
+    org_words = load_word_list("org_words.txt")
+    if len(words) > 1 and all(
+        lexicons.is_term(word) or fold_text(word) in org_words for word in words
+    ):
+        return True  # a term and a business word: "MBB Consulting"
+    if any(fold_text(word) in org_words for word in words):
         return False
     if len(words) > 1 and lexicons.is_term(words[-1]):
         return True  # a product: "Proton VPN", "Acme AI"
