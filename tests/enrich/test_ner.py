@@ -83,8 +83,21 @@ RESULTS = "\n".join(
 )  # fmt: skip
 
 
-def test_a_table_of_names_is_read_not_skipped() -> None:
-    result = mentions_chunk([article(5, "Marathon results", RESULTS, "en")], ENGLISH_ONLY)[0]
+# A shipping manifest: consignees, towns and weights. py3langid calls it Dutch.
+SHIPPING = "\n".join(
+    f"{number}. {name} - {town} - {kilos} kg"
+    for number, (name, town, kilos) in enumerate(
+        [("Pieter Janssen", "Utrecht", 12), ("Harold Pemberton", "Leeds", 4),
+         ("Ines Moreau", "Lyon", 7), ("Tomas Berg", "Malmo", 3), ("Anke de Wit", "Gouda", 9),
+         ("Joost van Dam", "Delft", 5)],
+        1,
+    )
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("body", [RESULTS, SHIPPING], ids=["results", "shipping"])
+def test_a_table_of_names_is_read_not_skipped(body: str) -> None:
+    result = mentions_chunk([article(5, "Marathon results", body, "en")], ENGLISH_ONLY)[0]
     assert result.skipped_language is None and result.model is not None
     assert result.language not in (None, "en")  # the gate's guess is recorded all the same
     assert any(row["entity_type"] == "person" for row in result.mentions)
