@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from transforms import lake
+from transforms.progress import progress
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,15 @@ def warehouse_lock(warehouse_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def connect_warehouse(warehouse_dir: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open a published warehouse's DuckDB file, its Parquet paths resolved from its folder."""
+    connection = duckdb.connect(str(warehouse_dir / "newsloom.duckdb"), read_only=read_only)
+    # The file names its Parquet relative to the warehouse folder (so that a moved or copied
+    # warehouse reads its own files): DuckDB looks for relative paths in file_search_path.
+    connection.execute("set file_search_path = ?", [str(warehouse_dir.resolve())])
+    return connection
 
 
 def _mart_tables(
@@ -134,32 +144,53 @@ def _export_marts(
 ) -> dict[str, int]:
     """Write every mart of the built database to Parquet; return row counts by mart."""
     counts: dict[str, int] = {}
+    warehouse_dir = release_marts.parents[2]
     # Settings, not connect config: the build's process may still hold the file open (dbt).
     with duckdb.connect(str(build_db)) as connection:
         connection.execute("set preserve_insertion_order = false")
+        connection.execute("set file_search_path = ?", [str(warehouse_dir.absolute())])
         if memory_limit:
-            connection.execute(f"set memory_limit = '{memory_limit}'")
+            connection.execute("set memory_limit = ?", [memory_limit])
         if lake_dir is not None:
             # Parquet-only marts are views over the lake: an object store is read through fsspec.
             lake.register_lake_filesystem(connection, lake_dir)
         views = set(_mart_tables(connection, "VIEW"))
         parquet_only = [table for table in PARQUET_ONLY_MARTS if table in views]
-        for table in [*_mart_tables(connection), *parquet_only]:
+        tables = [*_mart_tables(connection), *parquet_only]
+        listener = progress()
+        listener.add_total("publish", len(tables))
+        for table in tables:
             # Parquet-only marts stream from the lake straight into the release's file.
             target = (release_marts / f"{table}.parquet").absolute()
             connection.execute(
-                f"copy (select * from main.{table}) to '{target}' "
+                f"copy (select * from main.{table}) to {lake.sql_literal(target)} "
                 f"(format parquet, compression zstd, row_group_size_bytes '{ROW_GROUP_BYTES}')"
             )
             if table in parquet_only:
                 _check_not_null(connection, target, NOT_NULL_COLUMNS.get(table, ()))
-                # The view reads its own release's file: database and Parquet always agree.
+                # The view reads its own release's file (database and Parquet always agree),
+                # named relative to the warehouse folder: a moved or copied warehouse reads its
+                # own copy, never the original's.
+                relative = target.relative_to(warehouse_dir.absolute())
                 connection.execute(
-                    f"create or replace view main.{table} as select * from read_parquet('{target}')"
+                    f"create or replace view main.{table} as "
+                    f"select * from read_parquet({lake.sql_literal(relative)})"
                 )
             counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
+            listener.advance("publish")
+        _drop_build_views(connection)
         connection.execute("checkpoint")
     return dict(sorted(counts.items()))
+
+
+def _drop_build_views(connection: duckdb.DuckDBPyConnection) -> None:
+    """Drop the build's views outside the marts: they read the lake by its absolute path."""
+    views = connection.execute(
+        "select schema_name, view_name from duckdb_views() "
+        "where not internal and schema_name <> 'main' and database_name = current_database()"
+    ).fetchall()
+    for schema, view in views:
+        connection.execute(f'drop view "{schema}"."{view}"')
 
 
 def read_build_stamp(warehouse_dir: Path) -> dict[str, Any] | None:

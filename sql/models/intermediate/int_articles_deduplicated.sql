@@ -47,6 +47,7 @@ articles as (
         source_domain,
         source_name,
         source_id_source,
+        source_platform,
         sitename,
         wire_agency,
         published_at,

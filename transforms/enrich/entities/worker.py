@@ -54,10 +54,16 @@ def worker_nlp(model_name: str) -> Language:
     return load_ner(model_name)
 
 
-def load_worker_models(models: ModelTable) -> None:
-    """Load the fallback language's model when a worker starts (others load on first use)."""
+def start_worker(models: ModelTable) -> None:
+    """Load the fallback language's model and run it once (other models load on first use).
+
+    Warmed up on a sentence: a first document's time limit is not spent on lazy loading.
+    """
     table = dict(models)
     worker_nlp(table.get(FALLBACK_LANGUAGE) or next(iter(table.values())))
+    warm_up = "Maria Lopez met officials of the Harbour Council in Madrid on Monday."
+    mentions_chunk([{"capture_id": "", "article_id": "", "title": None, "body_text": warm_up}],
+                   models)  # fmt: skip
 
 
 def ner_language(article: dict[str, Any], models: ModelTable = ()) -> LanguageDecision:
