@@ -7,8 +7,8 @@ The default gold set (benchmarks/data/entities_gold_corpus.jsonl, guideline in
 benchmarks/data/entities_gold_corpus.md) is 100 excerpts of real articles, English and French,
 stored as references: the WCXB file id and a character range of its ground-truth main_content,
 or a page of ../shared/corpus/pages and a range of its extracted body, with the excerpt's
-sha256. The texts are read from /work/shared at run time (an excerpt whose text changed is
-skipped and counted); without the corpus the script exits with a message. The fictional set
+sha256. The texts are read from /work/shared at run time (an excerpt that moved in its body is
+found by its sha256; one whose text changed is skipped and counted); without the corpus the script exits with a message. The fictional set
 benchmarks/data/entities_gold.jsonl (texts inline) still works with --gold.
 
 Systems, all on the same texts in the same run: newsloom (the enrich stage's worker function:
@@ -68,6 +68,24 @@ def _page_text(corpus: Path, name: str, cache: dict[str, str]) -> str:
     return cache[name]
 
 
+def _find_excerpt(text: str, start: int, length: int, sha256: str) -> str | None:
+    """Return the excerpt with this sha256: at its stored place, else wherever it now starts.
+
+    Extraction changes can move an excerpt of a pages-corpus body (a line more or less before
+    it); its text, and so its labels' offsets inside it, are unchanged.
+    """
+
+    def matches(begin: int) -> bool:
+        return hashlib.sha256(text[begin : begin + length].encode()).hexdigest() == sha256
+
+    if matches(start):
+        return text[start : start + length]
+    for begin in range(0, len(text) - length + 1):
+        if matches(begin):
+            return text[begin : begin + length]
+    return None
+
+
 def load_gold(path: Path, corpus: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Return the labelled documents with their texts, and the ids skipped (text changed)."""
     docs, skipped = [], []
@@ -82,8 +100,8 @@ def load_gold(path: Path, corpus: Path) -> tuple[list[dict[str, Any]], list[str]
                 text = json.loads(truth.read_text(encoding="utf-8"))["ground_truth"]["main_content"]
             else:
                 text = _page_text(corpus, doc["file"], pages)
-            body = text[doc["start"] : doc["end"]]
-            if hashlib.sha256(body.encode()).hexdigest() != doc["sha256"]:
+            body = _find_excerpt(text, doc["start"], doc["end"] - doc["start"], doc["sha256"])
+            if body is None:
                 skipped.append(doc["doc_id"])
                 continue
             doc = {**doc, "body": body, "title": None}
