@@ -284,6 +284,8 @@ def measure_pool(
         "docs_per_s": round(len(documents) / wall, 2),
         "tokens": tokens,
         "tokens_per_s": round(tokens / wall),
+        # CPU seconds of the whole process tree: steadier than wall time on a shared machine.
+        "tokens_per_cpu_s": round(tokens / statistics.median(r["cpu_s"] for r in results)),
         "mentions": results[-1]["mentions"],
         "memory": {
             key: round(max(r[key] for r in results), 1)
