@@ -60,9 +60,12 @@ _ROLE_WORDS = PERSON_TITLES | {
     "president", "vice", "deputy", "employee", "engineer", "developer", "consultant",
     "teacher", "mother", "father", "son", "daughter", "wife", "husband", "resident",
 }  # fmt: skip
+# The words between the article and the role hold no verb: "In Mentor Mode, the AI is a
+# teacher" is a sentence about a thing, not a person's role.
 _APPOSITIVE = re.compile(
     r"(?:['’]s)?,\s+(?:the|a|an|its|his|her|their|our|le|la|l['’]|un|une)\s*"
-    r"(?:[\w'’.-]+\s+){0,5}?(?:" + "|".join(sorted(_ROLE_WORDS)) + r")\b",
+    r"(?:(?!(?:is|are|was|were|has|have|had|will|can|acts?)\b)[\w'’.-]+\s+){0,5}?"
+    r"(?:" + "|".join(sorted(_ROLE_WORDS)) + r")\b",
     re.IGNORECASE,
 )
 # Last words of street and facility names: "Baker Street" is not a person.
@@ -290,7 +293,11 @@ def _is_term_phrase(article: ArticleText, text: str) -> bool:
     if (
         len(words) > 1
         and fold_text(words[-1]) in FIELD_WORDS
-        and all(lexicons.word_zipf(word) >= FIELD_WORD_ZIPF for word in words)
+        and all(
+            lexicons.word_zipf(part) >= FIELD_WORD_ZIPF
+            for word in words
+            for part in word.split("-")  # "Non-Impact"
+        )
     ):
         return True  # a field, not a body: "Search Engine Optimization", "Social Media"
     org_words = load_word_list("org_words.txt")
@@ -405,6 +412,8 @@ def name_verdict(article: ArticleText, name: str) -> str:
         return "none"
     if _is_nationality(words[0]) or folded[-1] in STREET_WORDS:
         return ""
+    if _starts_with_company(folded):
+        return ""  # a company's product line: "Salomon Speedcross", "Google Pixel"
     first_name = lexicons.is_first_name(words[0])
     if any(lexicons.is_term(word) for word in words[1:]) or (
         lexicons.is_term(words[0]) and not first_name
@@ -424,6 +433,25 @@ def name_verdict(article: ArticleText, name: str) -> str:
         # a title or speech in the article, or another article, makes these words a person.
         return "name"
     return "first_name" if first_name else "name"
+
+
+@cache
+def _curated_companies() -> frozenset[str]:
+    """Return the folded names and aliases of the curated organisations (aliases.toml)."""
+    from transforms.enrich.entities.aliases import load_curated_aliases
+
+    return frozenset(
+        fold_text(name)
+        for entry in load_curated_aliases()
+        if entry.entity_type == "organization"
+        for name in (entry.name, *entry.aliases)
+    )
+
+
+def _starts_with_company(folded: list[str]) -> bool:
+    """Return True when a name's first words are a curated company and more words follow."""
+    companies = _curated_companies()
+    return any(" ".join(folded[:size]) in companies for size in range(1, len(folded)))
 
 
 def weigh_people(article: ArticleText, mentions: list[Mention]) -> list[Mention]:
