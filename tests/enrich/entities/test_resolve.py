@@ -339,3 +339,15 @@ def test_a_bad_overrides_file_is_quarantined_until_fixed(tmp_path, seed_mentions
     overrides.write_text('[[alias]]\nentity_type = "person"\nname = "A"\naliases = ["Bee"]\n')
     resolve_to_lake(lake_dir, "v", "n", overrides, "r2")
     assert pq.read_table(lake.derived_path(lake_dir, "config_rejects")).num_rows == 0
+
+
+def test_a_place_mostly_abbreviated_is_named_in_full():
+    # Addresses write "Phoenix, AZ 85004" more often than the articles write "Arizona".
+    rows = [
+        mention("location", "AZ", key="az|geonames:5551752", article_id=f"a{n}") for n in range(3)
+    ]
+    rows.append(mention("location", "Arizona", key="arizona|geonames:5551752"))
+    _, dim = resolve_entities(mentions_to_table(rows), None)
+    assert [(row["entity_name"], row["aliases"]) for row in dim.to_pylist()] == [
+        ("Arizona", ["AZ"])
+    ]

@@ -233,6 +233,12 @@ def _learn_acronyms(nodes: list[Node], clusters: Clusters) -> None:
             clusters.union(min(long_forms), number)
 
 
+def _is_abbreviation(name: str) -> bool:
+    """Return True for a short all-capitals name ('AZ', 'NYC', 'U.S.')."""
+    letters = name.replace(".", "")
+    return letters.isalpha() and letters.isupper() and len(letters) <= 3
+
+
 def _entity_row(
     members: list[Node], anchor: AliasEntry | None, display: str | None
 ) -> tuple[str, dict]:
@@ -255,8 +261,8 @@ def _entity_row(
         entity_name = display
     elif anchor is not None:
         entity_name = anchor.name
-    elif place is not None and place.kind == "country":
-        entity_name = place.name
+    elif place is not None and (place.kind == "country" or _is_abbreviation(most_local)):
+        entity_name = place.name  # "Arizona", not the "AZ" of addresses
     else:
         entity_name = most_local
     if place is not None:

@@ -86,7 +86,8 @@ FIELD_WORDS = frozenset(
      "technology", "security", "commerce", "professional", "certification", "strategy",
      "advertising", "automation", "ontology", "cardio", "training", "fitness", "nutrition"}
 )  # fmt: skip
-# Every word of a field phrase is at least this common ("Vox Media" is a company).
+# The words before a field word are at least this common ("Vox Media" is a company; the
+# field words themselves may be rarer: 'cardio').
 FIELD_WORD_ZIPF = 3.5
 _LINE_LEAD = re.compile(r"[\s\-–—•*·#>|:;,.()\[\]\"'“”‘’0-9]*")
 _SENTENCE_END = frozenset('.!?:;"“”')
@@ -165,6 +166,15 @@ class ArticleText:
                 not self.at_opening(match.start()) for match in pattern.finditer(self.body)
             )
         return self._mid_sentence[word]
+
+    @cached_property
+    def folded(self) -> str:
+        """Return the folded body, padded with spaces (phrase lookups match whole words)."""
+        return f" {fold_text(self.body)} "
+
+    def has_phrase(self, folded_phrase: str) -> bool:
+        """Return True when the folded body holds the folded phrase as whole words."""
+        return f" {folded_phrase} " in self.folded
 
     def is_common(self, word: str) -> bool:
         """Return True for a word that is a common lowercase word here or in the language."""
@@ -293,11 +303,7 @@ def _is_term_phrase(article: ArticleText, text: str) -> bool:
     if (
         len(words) > 1
         and fold_text(words[-1]) in FIELD_WORDS
-        and all(
-            lexicons.word_zipf(part) >= FIELD_WORD_ZIPF
-            for word in words
-            for part in word.split("-")  # "Non-Impact"
-        )
+        and all(lexicons.word_zipf(word) >= FIELD_WORD_ZIPF for word in words[:-1])
     ):
         return True  # a field, not a body: "Search Engine Optimization", "Social Media"
     org_words = load_word_list("org_words.txt")
@@ -318,12 +324,33 @@ def _is_term_phrase(article: ArticleText, text: str) -> bool:
     )
 
 
+@cache
+def _terms_by_last_word() -> dict[str, tuple[str, ...]]:
+    """Return the several-word terms by their last word ('actions': 'github actions')."""
+    found: dict[str, list[str]] = {}
+    for term in lexicons.terms():
+        words = term.split()
+        if len(words) > 1:
+            found.setdefault(words[-1], []).append(term)
+    return {word: tuple(terms) for word, terms in found.items()}
+
+
+def _short_for_term(article: ArticleText, text: str) -> bool:
+    """Return True for one word that shortens a product term of the article ("Actions")."""
+    folded = fold_text(text)
+    return " " not in folded and any(
+        article.has_phrase(term) for term in _terms_by_last_word().get(folded, ())
+    )
+
+
 def screen_mentions(article: ArticleText, mentions: list[Mention]) -> list[Mention]:
     """Return the mentions that can be names at all (terms, common words, run-on spans gone)."""
     kept = []
     for mention in mentions:
         if _trim(article.body, mention) is None:
             continue
+        if mention.label in ("ORG", "PERSON") and mention.source == "model":
+            _cut_to_company(article.body, mention)
         text = article.body[mention.start : mention.end]
         if lexicons.is_term(text) and mention.source != "gazetteer":
             continue
@@ -334,7 +361,11 @@ def screen_mentions(article: ArticleText, mentions: list[Mention]) -> list[Menti
         text = article.body[mention.start : mention.end]
         if mention.label in ("GPE", "LOC") and not _is_plain_place(article, mention, text):
             continue
-        if mention.label == "ORG" and mention.source == "model" and _is_term_phrase(article, text):
+        if (
+            mention.label == "ORG"
+            and mention.source == "model"
+            and (_is_term_phrase(article, text) or _short_for_term(article, text))
+        ):
             continue
         kept.append(mention)
     return kept
@@ -450,8 +481,33 @@ def _curated_companies() -> frozenset[str]:
 
 def _starts_with_company(folded: list[str]) -> bool:
     """Return True when a name's first words are a curated company and more words follow."""
+    return _company_prefix(folded) > 0
+
+
+def _company_prefix(folded: list[str]) -> int:
+    """Return how many first words of a name are a curated company (0: none, or all of it)."""
     companies = _curated_companies()
-    return any(" ".join(folded[:size]) in companies for size in range(1, len(folded)))
+    if " ".join(folded) in companies:
+        return 0
+    for size in range(len(folded) - 1, 0, -1):
+        if " ".join(folded[:size]) in companies:
+            return size
+    return 0
+
+
+def _cut_to_company(body: str, mention: Mention) -> None:
+    """Cut a product line to its maker: "Salomon Speedcross" -> the organisation "Salomon".
+
+    Not where the rest names a body of the company ("Google Foundation", "Apple Studios").
+    """
+    words = list(re.finditer(r"\S+", body[mention.start : mention.end]))
+    folded = [fold_text(word.group()) for word in words]
+    size = _company_prefix(folded)
+    if not size or any(word in load_word_list("org_words.txt") for word in folded[size:]):
+        return
+    mention.end = mention.start + words[size - 1].end()
+    mention.label = "ORG"
+    mention.local_name = ""
 
 
 def weigh_people(article: ArticleText, mentions: list[Mention]) -> list[Mention]:
