@@ -8,8 +8,9 @@ benchmarks/data/entities_gold_corpus.md) is 100 excerpts of real articles, Engli
 stored as references: the WCXB file id and a character range of its ground-truth main_content,
 or a page of ../shared/corpus/pages and a range of its extracted body, with the excerpt's
 sha256. The texts are read from /work/shared at run time (an excerpt that moved in its body is
-found by its sha256; one whose text changed is skipped and counted); without the corpus the script exits with a message. The fictional set
-benchmarks/data/entities_gold.jsonl (texts inline) still works with --gold.
+found by its sha256; one whose text changed is skipped and counted); without the corpus the
+script exits with a message. The fictional set benchmarks/data/entities_gold.jsonl (texts
+inline) still works with --gold.
 
 Systems, all on the same texts in the same run: newsloom (the enrich stage's worker function:
 language gate, model per language, verification, linking), plain spaCy (the same model per

@@ -38,6 +38,9 @@ import psutil
 
 REPO = Path(os.environ.get("NEWSLOOM_BENCH_CODE") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(REPO))
+# Worker processes start from the fork server, whose first import path is the current folder:
+# run in the checkout measured, or its workers would import this checkout's code.
+os.chdir(REPO)
 
 from benchmarks.corpus import DEFAULT_PAGES, WORDS  # noqa: E402
 from transforms.enrich import ner as enrich  # noqa: E402
