@@ -264,3 +264,16 @@ def test_a_training_plan_cell_is_no_organisation(nlp) -> None:
     )
     rows = find_mentions(nlp, "plan", None, body)
     assert not any("Cardio" in row["mention_text"] for row in rows)
+
+
+def test_a_generation_is_not_a_general(nlp) -> None:
+    body = (
+        "Gen Zers are the most ambitious savers of any generation. Homes stay out of reach for "
+        "Gen Zers and young families. Gen. Mark Kessler, a retired officer, agreed."
+    )
+    rows = find_mentions(nlp, "gen", None, body)
+    evidence = {row["type_evidence"] for row in rows if row["mention_text"] == "Zers"}
+    assert "title" not in evidence
+    _, dim = resolve_entities(mentions_to_table(rows), None)
+    people = {row["entity_name"] for row in dim.to_pylist() if row["entity_type"] == "person"}
+    assert "Zers" not in people

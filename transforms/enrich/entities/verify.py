@@ -408,10 +408,16 @@ def screen_acronyms(
     return [m for m in mentions if id(m) not in dropped]
 
 
+# "Gen Zers", "Gen X": a generation, not a general.
+_GENERATION = re.compile(r"(?:Z|X|Y|Alpha|Beta)(?:ers?|s)?\b")
+
+
 def _title_before(body: str, start: int) -> bool:
     """Return True when a personal title stands right before a name ('Mr', 'actor', 'Dr.')."""
     words = re.findall(r"[^\W\d_][\w.]*", body[max(0, start - 40) : start])
-    return bool(words) and fold_text(words[-1]) in PERSON_TITLES
+    if not words or fold_text(words[-1]) not in PERSON_TITLES:
+        return False
+    return not (fold_text(words[-1]) == "gen" and _GENERATION.match(body, start))
 
 
 def _speaks_after(body: str, end: int) -> bool:
