@@ -277,3 +277,13 @@ def test_a_generation_is_not_a_general(nlp) -> None:
     _, dim = resolve_entities(mentions_to_table(rows), None)
     people = {row["entity_name"] for row in dim.to_pylist() if row["entity_type"] == "person"}
     assert "Zers" not in people
+
+
+def test_a_longer_name_inside_a_national_one_stays_its_own(nlp) -> None:
+    body = (
+        "The show travels from the Irish Museum of Modern Art in Dublin. Earlier works hang in "
+        "the Museum of Modern Art, New York, and the Tate in London."
+    )
+    rows = find_mentions(nlp, "art", None, body)
+    names = {row["mention_text"]: row["local_name"] for row in rows}
+    assert names["Museum of Modern Art"] == "Museum of Modern Art"

@@ -129,6 +129,10 @@ def _link_people(mentions: list[Mention]) -> None:
             m.local_name = longest.pop()
 
 
+# Longest short form that a country or demonym before it may complete ('defense ministry').
+MAX_QUALIFIED_TOKENS = 3
+
+
 def _link_organizations(
     mentions: list[Mention], acronyms: dict[str, Mention], qualifiers: frozenset[str]
 ) -> None:
@@ -153,7 +157,10 @@ def _link_organizations(
                 continue
             prefix = other[: -len(tokens)]
             generic = len(tokens) == 1 and tokens[0] in GENERIC_ORG_HEADS
-            if generic or all(word in qualifiers for word in prefix):
+            # 'the Army' is the article's 'Iraqi Army'; a longer name is an institution of its
+            # own ('Museum of Modern Art' beside the 'Irish Museum of Modern Art').
+            qualified = len(tokens) <= MAX_QUALIFIED_TOKENS and all(w in qualifiers for w in prefix)
+            if generic or qualified:
                 candidates.add(name)
         if len(candidates) == 1:
             m.local_name = candidates.pop()
