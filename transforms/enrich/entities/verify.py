@@ -95,6 +95,7 @@ _CUT = re.compile(r"\s[-–—|]\s|\s*[|•]\s*")
 _POSSESSIVE_INSIDE = re.compile(r"['’]s\b")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 HEADING_MAX_WORDS = 12
+_RUN = re.compile(r"[\w\-]+")
 
 
 class ArticleText:
@@ -150,12 +151,23 @@ class ArticleText:
         """Return True where any word is capitalised: a sentence start or a heading."""
         return self.at_sentence_start(position) or self.in_heading(position)
 
+    @cached_property
+    def _runs(self) -> frozenset[str]:
+        """Return the body's maximal runs of word characters and hyphens ('e-mail', 'porting')."""
+        return frozenset(_RUN.findall(self.body))
+
     def has_lowercase(self, word: str) -> bool:
         """Return True when the word also occurs in lowercase in the body ('porting')."""
         lower = word.lower()
         if lower not in self._lowercase:
-            pattern = r"(?<![\w\-])" + re.escape(lower) + r"(?![\w\-])"
-            self._lowercase[lower] = lower != word and re.search(pattern, self.body) is not None
+            if lower == word:
+                found = False
+            elif _RUN.fullmatch(lower):  # a set lookup, not a search of the body per word
+                found = lower in self._runs
+            else:
+                pattern = r"(?<![\w\-])" + re.escape(lower) + r"(?![\w\-])"
+                found = re.search(pattern, self.body) is not None
+            self._lowercase[lower] = found
         return self._lowercase[lower]
 
     def has_mid_sentence(self, word: str) -> bool:
