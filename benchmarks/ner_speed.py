@@ -267,8 +267,11 @@ def measure_pool(
                 "cpu_s": cpu,
                 "mentions": sum(len(getattr(result, "mentions", ())) for result in found),
                 "worker_processes_seen": len(worker_pids),
-                "peak_worker_rss_mib": max(sampler.peak_rss[p] for p in worker_pids) / MiB,
-                "peak_worker_pss_mib": max(sampler.peak_pss[p] for p in worker_pids) / MiB,
+                # No workers with --workers 1: NER runs in this process.
+                "peak_worker_rss_mib": max((sampler.peak_rss[p] for p in worker_pids), default=0)
+                / MiB,
+                "peak_worker_pss_mib": max((sampler.peak_pss[p] for p in worker_pids), default=0)
+                / MiB,
                 "peak_tree_pss_mib": sampler.peak_tree_pss / MiB,
                 "end_worker_pss_mib": sorted(
                     round(sampler.last_pss[p] / MiB) for p in worker_pids if sampler.last_pss[p]
