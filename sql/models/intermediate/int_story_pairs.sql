@@ -7,7 +7,7 @@ with current_articles as (
     select
         article_id,
         content_sha256,
-        published_at,
+        published_sort_at,
         count_topic_terms,
         source_name,
         sitename,
@@ -31,17 +31,17 @@ dated_articles as materialized (
         article_id,
         -- a compact key for the LSH joins, mapped back to article_id for the candidates
         row_number() over () as article_key,
-        published_at,
+        published_sort_at,
         count_topic_terms,
         -- whole days since the epoch: the LSH join is bucketed by day
-        date_diff('day', date '1970-01-01', cast(published_at as date)) as published_day,
+        date_diff('day', date '1970-01-01', cast(published_sort_at as date)) as published_day,
         lake_file,
         lake_row
     from current_articles
     semi join topic_signed_rows
         on current_articles.lake_file = topic_signed_rows.lake_file
         and current_articles.lake_row = topic_signed_rows.lake_row
-    where published_at is not null
+    where published_sort_at is not null
     -- one article per body: identical copies are linked as duplicates already
     qualify row_number() over (partition by content_sha256 order by article_id) = 1
 ),
@@ -240,7 +240,7 @@ candidate_minhashes as (
 candidate_signatures as materialized (
     select
         candidate_articles.article_id,
-        candidate_articles.published_at,
+        candidate_articles.published_sort_at,
         candidate_articles.count_topic_terms,
         candidate_minhashes.topic_minhash
     from candidate_articles
@@ -253,7 +253,7 @@ scored as (
     select
         candidates.article_id_a,
         candidates.article_id_b,
-        abs(date_diff('second', articles_a.published_at, articles_b.published_at)) / 86400.0
+        abs(date_diff('second', articles_a.published_sort_at, articles_b.published_sort_at)) / 86400.0
             as days_apart,
         list_sum(
             list_transform(

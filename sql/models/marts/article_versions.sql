@@ -12,6 +12,7 @@ with captures as (
         modified_at,
         fetched_at
     from {{ ref('stg_lake__articles') }}
+    where page_type = 'article'
 ),
 
 versions as (
