@@ -287,3 +287,13 @@ def test_a_longer_name_inside_a_national_one_stays_its_own(nlp) -> None:
     rows = find_mentions(nlp, "art", None, body)
     names = {row["mention_text"]: row["local_name"] for row in rows}
     assert names["Museum of Modern Art"] == "Museum of Modern Art"
+
+
+def test_a_known_company_is_not_its_own_product(nlp) -> None:
+    body = (
+        "Upload the video to YouTube and add chapters. YouTube Studio analytics show where "
+        "viewers leave. YouTube pays creators once they reach a thousand subscribers."
+    )
+    rows = find_mentions(nlp, "yt", None, body)
+    names = {row["mention_text"]: row["local_name"] for row in rows}
+    assert names["YouTube"] == "YouTube"

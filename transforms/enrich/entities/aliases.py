@@ -94,6 +94,17 @@ def load_curated_aliases() -> tuple[AliasEntry, ...]:
     return tuple(entries)
 
 
+@cache
+def curated_organizations() -> dict[str, str]:
+    """Return the organisation key of every curated name and alias -> its entry's name."""
+    return {
+        name_key("organization", name): entry.name
+        for entry in load_curated_aliases()
+        if entry.entity_type == "organization"
+        for name in (entry.name, *entry.aliases)
+    }
+
+
 class _AliasOverride(BaseModel):
     """One [[alias]] table."""
 

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 
 from transforms.enrich.entities import geo
 from transforms.enrich.entities.acronyms import add_acronyms, link_bare_acronyms
+from transforms.enrich.entities.aliases import curated_organizations
 from transforms.enrich.entities.names import (
     clean_display,
     fold_text,
@@ -139,6 +140,7 @@ def _link_organizations(
     """Give short organisation mentions their full name ('the Army' -> 'Iraqi Army')."""
     orgs = [m for m in mentions if m.label == "ORG"]
     org_words = load_word_list("org_words.txt")
+    curated = curated_organizations()
     names = sorted({m.local_name for m in orgs})
     keys = {name: name_key("organization", name).split() for name in names}
     for m in orgs:
@@ -146,11 +148,18 @@ def _link_organizations(
             m.local_name = acronyms[m.local_name].local_name
             continue
         tokens = keys.get(m.local_name) or name_key("organization", m.local_name).split()
+        # A known company keeps its name beside a longer one that is not one of its own names:
+        # 'YouTube' is not the 'YouTube Studio' (a product) of the same article.
+        known = curated.get(" ".join(tokens))
         candidates = set()
         for name in names:
             other = keys[name]
             if len(tokens) == 1 and len(other) > 1 and other[0] == tokens[0]:
-                if other[-1] in org_words and tokens[0] not in qualifiers:
+                if (
+                    other[-1] in org_words
+                    and tokens[0] not in qualifiers
+                    and (known is None or curated.get(" ".join(other)) == known)
+                ):
                     candidates.add(name)  # 'Toyota' for 'Toyota Motor Corp'
                 continue
             if len(other) <= len(tokens) or other[-len(tokens) :] != tokens:
