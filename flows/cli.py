@@ -98,7 +98,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     with warehouse_lock(settings.warehouse_dir):
-        counts = build_warehouse(settings=settings)
+        counts = build_warehouse(settings=settings, full_refresh=args.full_refresh)
     _print_counts("newsloom build", [(f"published {t}", n) for t, n in sorted(counts.items())])
     return 0
 
@@ -306,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser(
         "build", parents=[common], help="rebuild, test and publish the models only"
+    )
+    build.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every model from the whole lake (default: update the last published "
+        "warehouse with what changed; a full rebuild happens by itself when the models change)",
     )
     build.set_defaults(handler=cmd_build)
 

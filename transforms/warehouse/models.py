@@ -48,9 +48,12 @@ def run_models(
     threads: int,
     ner_version: str = "",
     memory_limit: str | None = None,
+    full_refresh: bool = True,
 ) -> list[ModelResult]:
     """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors.
 
+    With full_refresh=False, database_path must hold the last build of the same models: the
+    incremental models then recompute only what the lake's new part files change.
     dbt's parsed project, run results and logs go to work_dir; kept between builds, it lets dbt
     re-parse only the files that changed.
     """
@@ -91,6 +94,8 @@ def run_models(
         "--quiet",
         "--no-use-colors",
     ]
+    if full_refresh:
+        args.append("--full-refresh")
     try:
         outcome = dbtRunner().invoke(args)
     finally:

@@ -173,11 +173,14 @@ def read_build_stamp(warehouse_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def write_build_stamp(warehouse_dir: Path, inputs_digest: str, counts: dict[str, int]) -> None:
-    """Record, after a publish, the digest of the build's inputs and the published row counts."""
+def write_build_stamp(
+    warehouse_dir: Path, inputs_digest: str, counts: dict[str, int], models_digest: str = ""
+) -> None:
+    """Record, after a publish, the digests of the build's inputs and models, and row counts."""
     stamp = warehouse_dir / BUILD_STAMP
     temp = stamp.with_name(f".{stamp.name}.tmp")
-    temp.write_text(json.dumps({"inputs_digest": inputs_digest, "counts": counts}, indent=1))
+    record = {"inputs_digest": inputs_digest, "models_digest": models_digest, "counts": counts}
+    temp.write_text(json.dumps(record, indent=1))
     os.replace(temp, stamp)
 
 

@@ -2,6 +2,16 @@
 -- has a MinHash signature; identical bodies share one signature, so exact copies never
 -- multiply the LSH work. The signature itself stays in the lake: consumers read it by the
 -- representative's row locator (representative_lake_file, representative_lake_row).
+-- signature_key: a compact integer for the LSH tables, kept for the body's lifetime.
+-- Incremental: a build recomputes the bodies int_bodies_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key='content_sha256',
+        incremental_strategy='scope_replace',
+    )
+}}
+
 with current_articles as (
     select
         article_id,
@@ -10,13 +20,34 @@ with current_articles as (
         lake_file,
         lake_row
     from {{ ref('int_articles_deduplicated') }}
+    {%- if is_incremental() %}
+    where content_sha256 in (select content_sha256 from {{ ref('int_bodies_changed') }})
+    {%- endif %}
 ),
+
+{% if is_incremental() -%}
+{%- set files = lake_files_in(
+    "select lake_file from " ~ ref('int_articles_deduplicated')
+    ~ " where content_sha256 in (select content_sha256 from " ~ ref('int_bodies_changed') ~ ")"
+) %}
+payloads as (
+    select
+        filename as lake_file,
+        file_row_number as lake_row,
+        minhash
+    from {{ lake_table_files('articles', files, row_locators=true) }}
+),
+{%- else -%}
+payloads as (
+    select * from {{ ref('stg_lake__article_payloads') }}
+),
+{%- endif %}
 
 signed_rows as (
     select
         lake_file,
         lake_row
-    from {{ ref('stg_lake__article_payloads') }}
+    from payloads
     where minhash is not null
 ),
 
@@ -37,16 +68,39 @@ signatures as (
     group by current_articles.content_sha256
 ),
 
+keyed as (
+    select
+        {%- if is_incremental() %}
+        coalesce(
+            changed.signature_key_before,
+            (select coalesce(max(signature_key), 0) from {{ this }})
+            + row_number() over (
+                partition by changed.signature_key_before is null
+                order by signatures.content_sha256
+            )
+        ) as signature_key,
+        signatures.*
+    from signatures
+    inner join {{ ref('int_bodies_changed') }} as changed
+        on signatures.content_sha256 = changed.content_sha256
+        {%- else %}
+        row_number() over (order by content_sha256) as signature_key,
+        *
+    from signatures
+        {%- endif %}
+),
+
 final as (
     select
-        row_number() over (order by content_sha256) as signature_key,
+        signature_key,
         content_sha256,
         representative_article_id,
         representative_lake_file,
         representative_lake_row,
         count_shingles,
-        count_articles
-    from signatures
+        count_articles,
+        {{ loaded_at() }} as _loaded_at
+    from keyed
 )
 
-select * from final
+{{ with_scope('final', ref('int_bodies_changed'), 'content_sha256') }}

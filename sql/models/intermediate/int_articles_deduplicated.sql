@@ -4,14 +4,42 @@
 -- columns stay in stg_lake__articles (fct_articles joins them by capture_id: one wide copy
 -- written, not two), and bodies and signatures stay in the lake, read by the current row's
 -- locator (lake_file, lake_row) from stg_lake__article_payloads where needed.
-with capture_keys as (
+-- article_key: a compact integer for the LSH tables, kept for the article's lifetime.
+-- Incremental: a build recomputes the articles int_articles_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='scope_replace',
+    )
+}}
+
+with
+{% if is_incremental() -%}
+changed as (
+    select * from {{ ref('int_articles_changed') }}
+),
+
+all_captures as (
+    select captures.*
+    from {{ ref('stg_lake__articles') }} as captures
+    semi join changed
+        on captures.article_id = changed.article_id
+),
+{%- else -%}
+all_captures as (
+    select * from {{ ref('stg_lake__articles') }}
+),
+{%- endif %}
+
+capture_keys as (
     select
         article_id,
         capture_id,
         published_at,
         modified_at,
         fetched_at
-    from {{ ref('stg_lake__articles') }}
+    from all_captures
 ),
 
 capture_counts as (
@@ -54,10 +82,10 @@ articles as (
         count_topic_terms,
         lake_file,
         lake_row
-    from {{ ref('stg_lake__articles') }}
+    from all_captures
 ),
 
-final as (
+current_articles as (
     select
         articles.*,
         capture_counts.count_captures,
@@ -69,6 +97,33 @@ final as (
         and latest.article_id = articles.article_id
     inner join capture_counts
         on latest.article_id = capture_counts.article_id
+),
+
+keyed as (
+    select
+        current_articles.*,
+        {%- if is_incremental() %}
+        coalesce(
+            changed.article_key_before,
+            (select coalesce(max(article_key), 0) from {{ this }})
+            + row_number() over (
+                partition by changed.article_key_before is null order by current_articles.article_id
+            )
+        ) as article_key
+    from current_articles
+    inner join changed
+        on current_articles.article_id = changed.article_id
+        {%- else %}
+        row_number() over (order by article_id) as article_key
+    from current_articles
+        {%- endif %}
+),
+
+final as (
+    select
+        *,
+        {{ loaded_at() }} as _loaded_at
+    from keyed
 )
 
-select * from final
+{{ with_scope('final', ref('int_articles_changed'), 'article_id') }}

@@ -1,6 +1,16 @@
 -- grain: one row per version of an article (article_version_id): each distinct normalised body
 -- captured under one article_id, valid from its modified (else published, else first capture)
--- time until the next version's
+-- time until the next version's.
+-- Incremental: a build recomputes the articles int_articles_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_version_id',
+        scope_columns=['article_id'],
+        incremental_strategy='scope_replace',
+    )
+}}
+
 with captures as (
     select
         article_id,
@@ -12,6 +22,9 @@ with captures as (
         modified_at,
         fetched_at
     from {{ ref('stg_lake__articles') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from {{ ref('int_articles_changed') }})
+    {%- endif %}
 ),
 
 versions as (
@@ -67,8 +80,9 @@ final as (
         version_number = max(version_number) over (partition by article_id) as is_current,
         count_captures,
         first_fetched_at,
-        last_fetched_at
+        last_fetched_at,
+        {{ loaded_at() }} as _loaded_at
     from dated
 )
 
-select * from final
+{{ with_scope('final', ref('int_articles_changed'), 'article_id') }}

@@ -1,6 +1,19 @@
--- grain: one row per distinct article (article_id)
+-- grain: one row per distinct article (article_id).
+-- Incremental: a build recomputes the articles int_stories_changed lists (every article whose
+-- capture, duplicate cluster or story may have changed).
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='scope_replace',
+    )
+}}
+
 with current_articles as (
     select * from {{ ref('int_articles_deduplicated') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from {{ ref('int_stories_changed') }})
+    {%- endif %}
 ),
 
 -- the current capture's descriptive columns (int_articles_deduplicated holds only keys)
@@ -68,7 +81,8 @@ final as (
         articles.count_captures,
         articles.first_fetched_at,
         articles.last_fetched_at,
-        articles._run_id
+        articles._run_id,
+        {{ loaded_at() }} as _loaded_at
     from articles
     left join duplicates
         on articles.article_id = duplicates.article_id
@@ -76,4 +90,4 @@ final as (
         on articles.article_id = stories.article_id
 )
 
-select * from final
+{{ with_scope('final', ref('int_stories_changed'), 'article_id') }}
