@@ -15,8 +15,8 @@ import numpy as np
 import pyarrow as pa
 
 from transforms import lake
-from transforms.extract.article import EXTRACTOR_VERSION
 from transforms.enrich.entities.schemas import DIM_ENTITY_SCHEMA, ENTITY_MAP_SCHEMA
+from transforms.extract.article import EXTRACTOR_VERSION
 from transforms.schemas import ARTICLE_SCHEMA, CAPTURE_SCHEMA, MENTION_LAKE_SCHEMA, make_id
 
 NER_VERSION = "synthetic-ner"

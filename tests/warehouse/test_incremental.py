@@ -106,7 +106,8 @@ def base_articles() -> dict[str, Article]:
                 topic("ta2")),
         Article("a03", "gamma", day("2025-03-02 09:00"), s1, topic("ta3"), body=same_body),
         Article("a04", "alpha", day("2025-03-05 08:00"), signature("s4"), t4, names=["n5"]),
-        Article("a05", "beta", day("2025-03-06 08:00"), signature("s5"), blend(t4, topic("t5"), 40)),
+        Article("a05", "beta", day("2025-03-06 08:00"), signature("s5"),
+                blend(t4, topic("t5"), 40)),
         Article("a06", "gamma", day("2025-03-10 08:00"), signature("s6"), t6,
                 names=["n1", "n2", "n3"]),
         Article("a07", "alpha", day("2025-03-11 08:00"), signature("s7"),
@@ -253,7 +254,9 @@ def test_incremental_builds_keep_unchanged_rows(grown: dict[str, Path]) -> None:
     assert changed == [(2,)]
 
 
-@pytest.mark.parametrize(("incremental", "full"), [("step1", "step1_full"), ("step3", "step3_full")])
+@pytest.mark.parametrize(
+    ("incremental", "full"), [("step1", "step1_full"), ("step3", "step3_full")]
+)
 def test_incremental_builds_equal_a_full_build(
     grown: dict[str, Path], incremental: str, full: str
 ) -> None:
