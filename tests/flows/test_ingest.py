@@ -76,17 +76,18 @@ def test_run_builds_marts_and_quarantines_bad_input(
     assert all(
         stage in ("capture", "extract") for (stage,) in table(settings, "select stage from rejects")
     )
-    # Marts are Parquet too, readable without DuckDB; text lives only there.
+    # Marts are Parquet too (a folder of part files each), readable without DuckDB; text lives
+    # only there.
     marts = settings.warehouse_dir / "marts"
-    assert {p.stem for p in marts.glob("*.parquet")} >= {
+    assert {p.name for p in marts.iterdir() if any(p.glob("*.parquet"))} >= {
         "fct_articles",
         "dim_sources",
         "dim_dates",
         "article_texts",
         "rejects",
     }
-    assert pq.read_table(marts / "fct_articles.parquet").num_rows == 3
-    texts = pq.read_table(marts / "article_texts.parquet").to_pylist()
+    assert pq.read_table(marts / "fct_articles").num_rows == 3
+    texts = pq.read_table(marts / "article_texts").to_pylist()
     assert any(t["body_text"].startswith("Baghdad: Iraq is open") for t in texts)
     assert table(settings, "select count(*) from article_texts") == [(3,)]
     sources = table(settings, "select source_id, count_articles from dim_sources order by 1")
@@ -136,12 +137,11 @@ def test_failing_data_test_keeps_last_good_warehouse(
     # A model change that duplicates keys: the unique test must stop publishing.
     model.write_text(
         model.read_text().replace(
-            "select * from final", "select * from final union all select * from final"
+            "{{ with_scope('final', ref('int_stories_changed'), 'article_id') }}",
+            "select * from final union all select * from final",
         )
     )
     with pytest.raises(Exception, match="unique"):
         build_warehouse(settings=settings.model_copy(update={"sql_dir": broken_sql}))
     assert table(settings, "select article_id from fct_articles order by 1") == good
-    assert pq.read_table(settings.warehouse_dir / "marts" / "fct_articles.parquet").num_rows == len(
-        good
-    )
+    assert pq.read_table(settings.warehouse_dir / "marts" / "fct_articles").num_rows == len(good)

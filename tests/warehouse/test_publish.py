@@ -39,7 +39,7 @@ def test_article_texts_view_is_streamed_to_parquet_and_viewed_from_the_release(
     build_db = built_database(tmp_path / "build", bodies)
     counts = publish_warehouse(build_db, warehouse, "r1")
     assert counts == {"article_texts": 2, "fct_articles": 2}
-    published = pq.read_table(warehouse / "marts" / "article_texts.parquet")
+    published = pq.read_table(warehouse / "marts" / "article_texts")
     assert sorted(published.column("body_text").to_pylist()) == sorted(bodies)
     # The lake file can go: the published database reads the release's own file.
     (tmp_path / "build" / "articles.parquet").unlink()
@@ -72,5 +72,59 @@ def test_long_bodies_publish_within_a_small_memory_limit(tmp_path: Path) -> None
     build_db = built_database(tmp_path / "build", bodies)
     counts = publish_warehouse(build_db, tmp_path / "warehouse", "r1", memory_limit="400MB")
     assert counts["article_texts"] == 5_000
-    metadata = pq.ParquetFile(tmp_path / "warehouse" / "marts" / "article_texts.parquet").metadata
+    part = tmp_path / "warehouse" / "marts" / "article_texts" / "part-all.parquet"
+    metadata = pq.ParquetFile(part).metadata
     assert metadata.num_row_groups > 1
+
+
+def loaded_database(folder: Path, rows: list[tuple[str, int]]) -> Path:
+    """Write a build whose fct_articles rows carry _loaded_at (seconds since the epoch)."""
+    folder.mkdir(parents=True)
+    database = folder / "newsloom.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(
+            "create table fct_articles as select article_id, to_timestamp(second) as _loaded_at "
+            "from (select unnest(?) as article_id, unnest(?) as second)",
+            [[row[0] for row in rows], [row[1] for row in rows]],
+        )
+    return database
+
+
+def part_files(warehouse: Path) -> dict[str, int]:
+    """Return the published fct_articles part files and their inodes."""
+    folder = warehouse / "marts" / "fct_articles"
+    return {path.name: path.stat().st_ino for path in sorted(folder.glob("*.parquet"))}
+
+
+def test_publish_keeps_the_parts_whose_rows_did_not_change(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    publish_warehouse(loaded_database(tmp_path / "b1", [("a", 1), ("b", 1)]), warehouse, "r1")
+    first = part_files(warehouse)
+    assert list(first) == ["part-1000000-1000000.parquet"]
+    # new rows: the first part is kept as it is (the same file), the new rows get their own
+    publish_warehouse(
+        loaded_database(tmp_path / "b2", [("a", 1), ("b", 1), ("c", 2)]), warehouse, "r2"
+    )
+    second = part_files(warehouse)
+    assert second == {
+        **first,
+        "part-2000000-2000000.parquet": second["part-2000000-2000000.parquet"],
+    }
+    # b changed: the first part is rewritten, the second kept
+    publish_warehouse(
+        loaded_database(tmp_path / "b3", [("a", 1), ("b", 3), ("c", 2)]), warehouse, "r3"
+    )
+    third = part_files(warehouse)
+    assert third["part-2000000-2000000.parquet"] == second["part-2000000-2000000.parquet"]
+    assert set(third) == {
+        "part-1000000-1000000.parquet",
+        "part-2000000-2000000.parquet",
+        "part-3000000-3000000.parquet",
+    }
+    assert third["part-1000000-1000000.parquet"] != first["part-1000000-1000000.parquet"]
+    published = pq.read_table(warehouse / "marts" / "fct_articles").to_pylist()
+    assert sorted((row["article_id"], row["_loaded_at"].timestamp()) for row in published) == [
+        ("a", 1.0),
+        ("b", 3.0),
+        ("c", 2.0),
+    ]

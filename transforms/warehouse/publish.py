@@ -1,4 +1,8 @@
-"""Publish a built warehouse atomically: marts to Parquet, then swap marts link and DuckDB file."""
+"""Publish a built warehouse atomically: marts to Parquet, then swap marts link and DuckDB file.
+
+Each mart is a folder of Parquet part files (transforms/warehouse/parts.py): a publish keeps,
+as hard links, the parts of the last release whose rows did not change, and writes the rest.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from typing import Any
 import duckdb
 
 from transforms import lake
+from transforms.warehouse.parts import Part, plan_parts, read_parts
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,8 @@ NOT_NULL_COLUMNS = {"article_texts": ("article_id", "body_text")}
 # preserve_insertion_order off, as the export sets it).
 ROW_GROUP_BYTES = "32MB"
 KEEP_RELEASES = 2
+# The part of a mart without _loaded_at (rewritten by every publish).
+WHOLE_PART = "part-all.parquet"
 
 
 class WarehouseBusyError(RuntimeError):
@@ -112,10 +119,11 @@ def publish_warehouse(
 ) -> dict[str, int]:
     """Export marts to Parquet and swap them and the DuckDB file in; return row counts."""
     marts_link = warehouse_dir / "marts"
+    previous_marts = marts_link.resolve() if marts_link.is_symlink() else None
     release_marts = warehouse_dir / "releases" / release_id / "marts"
     release_marts.mkdir(parents=True, exist_ok=True)
     try:
-        counts = _export_marts(build_db, release_marts, lake_dir, memory_limit)
+        counts = _export_marts(build_db, release_marts, previous_marts, lake_dir, memory_limit)
     except BaseException:
         shutil.rmtree(release_marts.parent, ignore_errors=True)
         raise
@@ -126,13 +134,72 @@ def publish_warehouse(
     return counts
 
 
+def _keep_part(source: Path, target: Path) -> None:
+    """Put a previous release's part file into the new release (a hard link where possible)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Return a mart's column names."""
+    rows = connection.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'main' and table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _write_part(
+    connection: duckdb.DuckDBPyConnection, table: str, target: Path, where: str = "true"
+) -> None:
+    """Write a mart's rows (those `where` selects) to one Parquet file."""
+    connection.execute(
+        f"copy (select * from main.{table} where {where}) to '{target.absolute()}' "
+        f"(format parquet, compression zstd, row_group_size_bytes '{ROW_GROUP_BYTES}')"
+    )
+
+
+def _export_mart(
+    connection: duckdb.DuckDBPyConnection, table: str, folder: Path, previous: Path | None
+) -> tuple[int, list[Path]]:
+    """Publish one mart into its release folder; return its row count and the files written."""
+    folder.mkdir()
+    if "_loaded_at" not in _columns(connection, table):
+        _write_part(connection, table, folder / WHOLE_PART)
+        rows = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
+        return rows, [folder / WHOLE_PART]
+    loaded = dict(
+        connection.execute(
+            f"select epoch_us(_loaded_at), count(*) from main.{table} group by all"
+        ).fetchall()
+    )
+    kept, ranges = plan_parts(read_parts(previous) if previous else [], loaded)
+    for part in kept:
+        _keep_part(previous / part.name, folder / part.name)
+    written = []
+    for first, last in ranges:
+        target = folder / Part(first, last, 0).name
+        _write_part(connection, table, target, f"epoch_us(_loaded_at) between {first} and {last}")
+        written.append(target)
+    if not kept and not written:
+        # An empty mart still has a file: readers see its columns.
+        _write_part(connection, table, folder / WHOLE_PART)
+        written.append(folder / WHOLE_PART)
+    logger.debug("%s: %d parts kept, %d written", table, len(kept), len(written))
+    return sum(loaded.values()), written
+
+
 def _export_marts(
     build_db: Path,
     release_marts: Path,
+    previous_marts: Path | None,
     lake_dir: lake.LakeLocation | None,
     memory_limit: str | None,
 ) -> dict[str, int]:
-    """Write every mart of the built database to Parquet; return row counts by mart."""
+    """Write every mart of the built database to Parquet parts; return row counts by mart."""
     counts: dict[str, int] = {}
     # Settings, not connect config: the build's process may still hold the file open (dbt).
     with duckdb.connect(str(build_db)) as connection:
@@ -145,19 +212,18 @@ def _export_marts(
         views = set(_mart_tables(connection, "VIEW"))
         parquet_only = [table for table in PARQUET_ONLY_MARTS if table in views]
         for table in [*_mart_tables(connection), *parquet_only]:
-            # Parquet-only marts stream from the lake straight into the release's file.
-            target = (release_marts / f"{table}.parquet").absolute()
-            connection.execute(
-                f"copy (select * from main.{table}) to '{target}' "
-                f"(format parquet, compression zstd, row_group_size_bytes '{ROW_GROUP_BYTES}')"
-            )
+            folder = release_marts / table
+            previous = previous_marts / table if previous_marts else None
+            counts[table], written = _export_mart(connection, table, folder, previous)
             if table in parquet_only:
-                _check_not_null(connection, target, NOT_NULL_COLUMNS.get(table, ()))
-                # The view reads its own release's file: database and Parquet always agree.
+                # Parquet-only marts stream from the lake straight into the release's files.
+                for path in written:
+                    _check_not_null(connection, path, NOT_NULL_COLUMNS.get(table, ()))
+                # The view reads its own release's files: database and Parquet always agree.
                 connection.execute(
-                    f"create or replace view main.{table} as select * from read_parquet('{target}')"
+                    f"create or replace view main.{table} as "
+                    f"select * from read_parquet('{folder.absolute()}/*.parquet')"
                 )
-            counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
         connection.execute("checkpoint")
     return dict(sorted(counts.items()))
 

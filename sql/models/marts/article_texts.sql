@@ -1,11 +1,14 @@
 -- grain: one row per article (article_id). A view: publishing streams the bodies from the lake
--- straight into article_texts.parquet, and the published DuckDB file views that file.
+-- straight into article_texts' Parquet parts, and the published DuckDB file views those.
+-- _loaded_at: when a build last changed the article's current row (a publish rewrites only
+-- the bodies of the parts whose articles changed).
 {{ config(materialized='view') }}
 
 with current_rows as (
     select
         lake_file,
-        lake_row
+        lake_row,
+        _loaded_at
     from {{ ref('int_articles_deduplicated') }}
 ),
 
@@ -18,13 +21,14 @@ payloads as (
     from {{ ref('stg_lake__article_payloads') }}
 ),
 
--- the current rows' bodies: a semi join keeps the bodies on the streaming side
+-- the current rows' bodies: the narrow current rows are the hash table, the bodies stream
 final as (
     select
         payloads.article_id,
-        payloads.body_text
+        payloads.body_text,
+        current_rows._loaded_at
     from payloads
-    semi join current_rows
+    inner join current_rows
         on payloads.lake_file = current_rows.lake_file
         and payloads.lake_row = current_rows.lake_row
 )
