@@ -1,7 +1,7 @@
 """Time the SQL models (dbt build: every model and data test) on a synthetic lake of N articles.
 
 Usage: python benchmarks/sql_build.py [--articles 1000000] [--memory-limit 3GB] [--keep DIR]
-    [--repeat N] [--dbt-command build|run] [--generate-only]
+    [--repeat N] [--dbt-command build|run] [--generate-only] [--increment 10000]
 Articles are the real pages' extracted rows (transforms.extract.article on ../shared/corpus/pages),
 replicated with unique ids, URLs, titles, bodies, publishers (500) and dates (three years), and
 random MinHash signatures of which 3% are near-duplicates of another article and 10% share a
@@ -17,6 +17,13 @@ the marts exist once both are done, so `marts_s` (the target's figure) is their 
 Prints one JSON object: rows, lake bytes, generation, build, publish and marts seconds (medians;
 marts for each run), peak RSS of the builds, the summed model and data-test seconds and the
 slowest nodes (from dbt's run_results.json of the last build).
+
+With --increment K, the lake's N articles are built and published once (the last publish), then
+K more articles (new part files, kept in DIR/increment) join the lake, and each repeat times,
+back to back, a run's incremental build from that publish (copy of its DuckDB file, dbt without
+--full-refresh, publish keeping unchanged Parquet parts: as flows/build.py does) and a full
+rebuild of the same N + K articles; it reports both medians, their ratio, and checks that both
+published the same row counts.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -36,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -60,6 +69,8 @@ def template_articles(pages_dir: Path) -> list[dict]:
         result = extract_capture(capture, ExtractOptions())
         if isinstance(result, dict):
             rows.append(result)
+    if not rows:
+        raise SystemExit(f"no article pages in {pages_dir}: give --pages")
     return rows
 
 
@@ -156,36 +167,144 @@ from transforms.warehouse.models import run_models
 from transforms.warehouse.publish import publish_warehouse
 from transforms.settings import SQL_DIR
 work, threads, limit, command = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+mode, warehouse = sys.argv[5], Path(sys.argv[6])
 if command != "build":
     # run_models always builds; swap the dbt command for a models-only timing.
     invoke = dbtRunner.invoke
     dbtRunner.invoke = lambda self, args, **kwargs: invoke(self, [command, *args[1:]], **kwargs)
 started = time.perf_counter()
-run_models(SQL_DIR, work / "bench.duckdb", work / "lake", work, threads, stage_version(), limit)
+if mode == "incremental":
+    # As flows/build.py: the build updates a copy of the last published database.
+    shutil.copyfile(warehouse / "newsloom.duckdb", work / "bench.duckdb")
+else:
+    shutil.rmtree(warehouse, ignore_errors=True)
+copied = time.perf_counter()
+run_models(
+    SQL_DIR, work / "bench.duckdb", work / "lake", work, threads, stage_version(), limit,
+    full_refresh=mode != "incremental",
+)
 built = time.perf_counter()
-shutil.rmtree(work / "warehouse", ignore_errors=True)
-publish_warehouse(work / "bench.duckdb", work / "warehouse", "bench", work / "lake", limit)
+counts = publish_warehouse(
+    work / "bench.duckdb", warehouse, f"bench-{time.time_ns()}", work / "lake", limit
+)
 published = time.perf_counter()
-print(json.dumps({"build_s": built - started, "publish_s": published - built}))
+print(json.dumps({
+    "copy_s": copied - started, "build_s": built - started, "publish_s": published - built,
+    "counts": counts,
+}))
 """
 
 
 def build_models(
-    work: Path, threads: int, memory_limit: str, command: str = "build"
-) -> dict[str, float]:
-    """Build (dbt) then publish in a child process; return seconds of each and peak RSS MiB."""
+    work: Path,
+    threads: int,
+    memory_limit: str,
+    command: str = "build",
+    mode: str = "full",
+    warehouse: Path | None = None,
+) -> dict:
+    """Build (dbt) then publish in a child process; return seconds of each and peak RSS MiB.
+
+    mode "full" builds from nothing and publishes into a new warehouse; "incremental" updates
+    a copy of the warehouse's published database and publishes into it.
+    """
     for stale in (work / "bench.duckdb", work / "bench.duckdb.wal"):
         stale.unlink(missing_ok=True)
+    warehouse = warehouse or work / "warehouse"
     child = subprocess.run(
-        [sys.executable, "-c", BUILD_CHILD, str(work), str(threads), memory_limit, command],
+        [sys.executable, "-c", BUILD_CHILD, str(work), str(threads), memory_limit, command, mode,
+         str(warehouse)],
         cwd=REPO,
-        check=True,
         capture_output=True,
         text=True,
-    )
+    )  # fmt: skip
+    if child.returncode:
+        raise SystemExit(f"{mode} build failed:\n{child.stdout[-3000:]}\n{child.stderr[-3000:]}")
     timings = json.loads(child.stdout.strip().splitlines()[-1])
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {**timings, "marts_s": timings["build_s"] + timings["publish_s"], "peak": peak / 1024}
+
+
+INCREMENT_PREFIX = "increment-"
+
+
+def write_increment(work: Path, first: int, count: int, pages_dir: Path, seed: int) -> None:
+    """Write `count` more articles (numbers from `first`) as part files in DIR/increment."""
+    folder = work / "increment"
+    if (folder / "articles").is_dir():
+        return
+    templates = template_articles(pages_dir)
+    rng = np.random.default_rng(seed + 1)
+    articles = article_part(templates, first, count, rng)
+    part = f"{INCREMENT_PREFIX}{first}"
+    for table, data in (("articles", articles), ("captures", capture_part(articles))):
+        (folder / table).mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, folder / table / f"{part}.parquet", compression="zstd")
+
+
+def set_increment(work: Path, present: bool) -> None:
+    """Put the increment's part files into the lake, or take them out."""
+    for table in ("articles", "captures"):
+        for path in (work / "lake" / table).glob(f"{INCREMENT_PREFIX}*.parquet"):
+            path.unlink()
+        if present:
+            for path in (work / "increment" / table).glob("*.parquet"):
+                os.link(path, work / "lake" / table / path.name)
+
+
+def compare_increment(args: argparse.Namespace, work: Path) -> dict:
+    """Time incremental builds of the increment against full rebuilds, in one run."""
+    write_increment(work, args.articles, args.increment, args.pages, args.seed)
+    set_increment(work, present=False)
+    base = work / "base-warehouse"
+    shutil.rmtree(base, ignore_errors=True)
+    base_run = build_models(work, args.threads, args.memory_limit, warehouse=base)
+    database_mib = (base / "newsloom.duckdb").stat().st_size / 2**20
+    set_increment(work, present=True)
+    incremental_runs, full_runs = [], []
+    for _ in range(args.repeat):
+        # Each incremental run starts from the base's publish: a hard-linked copy (a publish
+        # never writes a published file in place, so the base stays as it was).
+        copy = work / "incremental-warehouse"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(base, copy, symlinks=True, copy_function=os.link)
+        incremental_runs.append(
+            build_models(work, args.threads, args.memory_limit, mode="incremental", warehouse=copy)
+        )
+        incremental_nodes = model_seconds(work)
+        full_runs.append(
+            build_models(work, args.threads, args.memory_limit, warehouse=work / "full-warehouse")
+        )
+    set_increment(work, present=False)
+    same_counts = all(
+        run["counts"] == full["counts"]
+        for run, full in zip(incremental_runs, full_runs, strict=True)
+    )
+    incremental_s = statistics.median(run["marts_s"] for run in incremental_runs)
+    full_s = statistics.median(run["marts_s"] for run in full_runs)
+    return {
+        "articles": args.articles,
+        "increment": args.increment,
+        "memory_limit": args.memory_limit,
+        "threads": args.threads,
+        "base_full_s": base_run["marts_s"],
+        "database_mib": database_mib,
+        "incremental_s": incremental_s,
+        "full_s": full_s,
+        "incremental_over_full": incremental_s / full_s,
+        "incremental_runs": [
+            {key: run[key] for key in ("copy_s", "build_s", "publish_s", "marts_s")}
+            for run in incremental_runs
+        ],
+        "full_runs": [
+            {key: run[key] for key in ("build_s", "publish_s", "marts_s")} for run in full_runs
+        ],
+        "same_published_counts": same_counts,
+        "counts": full_runs[-1]["counts"],
+        "slowest_incremental_nodes_s": incremental_nodes,
+        "slowest_full_nodes_s": model_seconds(work),
+        "peak_rss_mib": max(run["peak"] for run in incremental_runs + full_runs),
+    }
 
 
 def run_results(work: Path) -> list[dict]:
@@ -224,6 +343,12 @@ def main() -> None:
         "--dbt-command", default="build", choices=["build", "run"], help="run: models only"
     )
     parser.add_argument("--generate-only", action="store_true", help="write the lake, no build")
+    parser.add_argument(
+        "--increment",
+        type=int,
+        default=0,
+        help="articles a run adds: time its incremental build against a full rebuild",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsloom-sql-"))
     try:
@@ -233,6 +358,9 @@ def main() -> None:
         else:
             generate_s = 0.0
         lake_bytes = sum(path.stat().st_size for path in (work / "lake").rglob("*.parquet"))
+        if args.increment:
+            print(json.dumps(compare_increment(args, work)))
+            return
         if args.generate_only:
             print(
                 json.dumps(

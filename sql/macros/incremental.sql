@@ -123,7 +123,7 @@
 
 {% macro get_where_subquery(relation) -%}
     {#-
-        Data tests of an incremental model, in an incremental build, read only the rows this
+        Data tests of a scope_replace model, in an incremental build, read only the rows this
         build wrote: the others passed them when they were written. Uniqueness holds across
         old and new rows too: scope_replace replaces the old row of every key it writes.
     -#}
@@ -133,7 +133,7 @@
         {%- set tested = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
             | selectattr('alias', 'equalto', relation.identifier)
             | selectattr('schema', 'equalto', relation.schema) | first -%}
-        {%- if tested and tested.config.materialized == 'incremental' -%}
+        {%- if tested and tested.config.incremental_strategy == 'scope_replace' -%}
             {%- do filters.append('_loaded_at = ' ~ loaded_at()) -%}
         {%- endif -%}
     {%- endif -%}
