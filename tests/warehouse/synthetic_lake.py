@@ -54,6 +54,7 @@ class Article:
     modified: datetime | None = None
     fetched: datetime = field(default_factory=lambda: day("2025-05-01 00:00"))
     names: list[str] = field(default_factory=list)
+    source_name: str | None = None
 
     @property
     def article_id(self) -> str:
@@ -79,7 +80,7 @@ class Article:
             "canonical_url_source": "link",
             "source_id": f"{self.source}.example",
             "source_domain": f"{self.source}.example",
-            "source_name": self.source.title(),
+            "source_name": self.source_name or self.source.title(),
             "source_id_source": "url",
             "title": f"Title of {self.name}",
             "title_source": "meta",

@@ -120,6 +120,9 @@ def base_articles() -> dict[str, Article]:
                 names=["n7", "n8", "n9"]),
         Article("g02", "delta", day("2025-03-16 08:00"), signature("sg2"),
                 blend(tg, topic("tg2"), 12), names=["n7", "n8", "n9"]),
+        # a publisher under two names as often: the name first in alphabetical order
+        Article("o01", "omega", None, signature("so1"), topic("to1"), source_name="Zulu Times"),
+        Article("o02", "omega", None, signature("so2"), topic("to2"), source_name="Alpha Times"),
     ]  # fmt: skip
     return {article.name: article for article in articles}
 
@@ -219,6 +222,8 @@ def test_each_step_changes_what_it_should(grown: dict[str, Path]) -> None:
     assert story_of(step0, base["a04"]) == story_of(step0, base["a05"])
     assert story_of(step0, base["a06"]) == story_of(step0, base["a07"])
     assert story_of(step0, base["g01"]) == story_of(step0, base["g02"])
+    names = dict(query(step0, "select source_id, source_name from dim_sources"))
+    assert names["omega.example"] == "Alpha Times"
     # step 1: b01 is the original of a01's cluster, which b02 merged with a08's
     roles = dict(
         query(
