@@ -72,29 +72,35 @@
     {%- set has_markers = '_scope_key' in source_columns -%}
     {%- set recomputed = '_scope_key is null' if has_markers else 'true' -%}
     {%- set suffix = target.identifier %}
+    {%- set key_match = [] -%}
+    {%- for key in keys -%}
+        {%- do key_match.append('scope_target.' ~ key ~ ' = scope_keys.' ~ key) -%}
+    {%- endfor %}
+    {%- if config.get('scope_all') %}
+    create or replace temporary table scope_old_{{ suffix }} as
+    select {{ compared }} from {{ target }};
+    {%- else %}
+    -- the keys of the scope's rows: semi joins, each a hash probe of the target
+    create or replace temporary table scope_keys_{{ suffix }} as
+    {%- if has_markers %}
+    {%- for column in scope_columns %}
+    select {{ keys | join(', ') }}
+    from {{ target }} as scope_target
+    semi join {{ source }} as scope_markers
+        on scope_target.{{ column }} = scope_markers._scope_key
+    union
+    {%- endfor %}
+    {%- endif %}
+    select {{ keys | join(', ') }} from {{ source }} where {{ recomputed }};
+
     create or replace temporary table scope_old_{{ suffix }} as
     select {{ compared }}
     from {{ target }} as scope_target
-    where
-        {%- if config.get('scope_all') %}
-        true
-        {%- else %}
-        {%- if has_markers %}
-        {%- for column in scope_columns %}
-        scope_target.{{ column }} in (
-            select _scope_key from {{ source }} where _scope_key is not null
-        ) or
-        {%- endfor %}
-        {%- endif %}
-        exists (
-            select 1
-            from {{ source }} as scope_source
-            where {{ recomputed }}
-            {%- for key in keys %}
-                and scope_source.{{ key }} = scope_target.{{ key }}
-            {%- endfor %}
-        )
-        {%- endif %};
+    semi join scope_keys_{{ suffix }} as scope_keys
+        on {{ key_match | join(' and ') }};
+
+    drop table scope_keys_{{ suffix }};
+    {%- endif %}
 
     create or replace temporary table scope_gone_{{ suffix }} as
     select {{ keys | join(', ') }} from (
@@ -123,8 +129,8 @@
 
 {% macro get_where_subquery(relation) -%}
     {#-
-        Data tests of a scope_replace model, in an incremental build, read only the rows this
-        build wrote: the others passed them when they were written. Uniqueness holds across
+        Data tests of a scope_replace model (or a view of _loaded_at rows configured with
+        changed_row_tests=true), in an incremental build, read only the rows this build wrote: the others passed them when they were written. Uniqueness holds across
         old and new rows too: scope_replace replaces the old row of every key it writes.
     -#}
     {%- set where = config.get('where', '') -%}
@@ -133,7 +139,10 @@
         {%- set tested = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
             | selectattr('alias', 'equalto', relation.identifier)
             | selectattr('schema', 'equalto', relation.schema) | first -%}
-        {%- if tested and tested.config.incremental_strategy == 'scope_replace' -%}
+        {%- if tested and (
+            tested.config.get('incremental_strategy') == 'scope_replace'
+            or tested.config.get('changed_row_tests')
+        ) -%}
             {%- do filters.append('_loaded_at = ' ~ loaded_at()) -%}
         {%- endif -%}
     {%- endif -%}

@@ -4,12 +4,15 @@ with rejects as (
     select * from {{ ref('stg_lake__rejects') }}
 ),
 
+-- the last capture of each rejected locator (a few among every capture)
 captures as (
     select
-        locator,
-        max(fetched_at) as last_fetched_at
-    from {{ ref('stg_lake__captures') }}
-    group by locator
+        captures.locator,
+        max(captures.fetched_at) as last_fetched_at
+    from {{ ref('stg_lake__captures') }} as captures
+    semi join rejects
+        on captures.locator = rejects.locator
+    group by captures.locator
 ),
 
 current_rejects as (

@@ -21,10 +21,18 @@ with current_articles as (
     from {{ ref('int_articles_deduplicated') }}
 ),
 
+-- a few hundred names over a million articles: distinct first, then normalised
+distinct_outlet_names as (
+    select source_name as outlet_name from current_articles
+    union
+    select sitename from current_articles
+    union
+    select wire_agency from current_articles
+),
+
 outlet_names as (
     select distinct lower(regexp_replace(outlet_name, '^(?i:the) ', '')) as outlet_name
-    from current_articles
-    cross join unnest([source_name, sitename, wire_agency]) as outlets (outlet_name)
+    from distinct_outlet_names
     where outlet_name is not null
 ),
 

@@ -2,7 +2,7 @@
 -- straight into article_texts' Parquet parts, and the published DuckDB file views those.
 -- _loaded_at: when a build last changed the article's current row (a publish rewrites only
 -- the bodies of the parts whose articles changed).
-{{ config(materialized='view') }}
+{{ config(materialized='view', changed_row_tests=true) }}
 
 with current_rows as (
     select

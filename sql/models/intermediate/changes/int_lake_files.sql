@@ -3,7 +3,7 @@
 -- that found it gone (compaction merges small files into a new one). A build's changes are
 -- the files it added and removed.
 {{ config(materialized='incremental', unique_key='lake_file', incremental_strategy='delete+insert') }}
-{%- set tables = ['articles', 'mentions'] %}
+{%- set tables = ['articles', 'captures', 'mentions'] %}
 
 with listed as (
     {%- for table_name in tables %}
