@@ -18,12 +18,13 @@ Prints one JSON object: rows, lake bytes, generation, build, publish and marts s
 marts for each run), peak RSS of the builds, the summed model and data-test seconds and the
 slowest nodes (from dbt's run_results.json of the last build).
 
-With --increment K, the lake's N articles are built and published once (the last publish), then
-K more articles (new part files, kept in DIR/increment) join the lake, and each repeat times,
-back to back, a run's incremental build from that publish (copy of its DuckDB file, dbt without
---full-refresh, publish keeping unchanged Parquet parts: as flows/build.py does) and a full
-rebuild of the same N + K articles; it reports both medians, their ratio, and checks that both
-published the same row counts.
+With --increment K, the lake's N articles are built and published once from nothing (the last
+publish; `base_full_s`), then K more articles (new part files, kept in DIR/increment) join the
+lake, and each repeat times, back to back from that publish, a run's incremental build (copy of
+its DuckDB file, dbt without --full-refresh, publish keeping unchanged Parquet parts: as
+flows/build.py does) and a full rebuild (`newsloom build --full-refresh`: every model from the
+whole lake, published into the same warehouse) of the same N + K articles; it reports both
+medians, their ratio, and checks that both published the same row counts.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ started = time.perf_counter()
 if mode == "incremental":
     # As flows/build.py: the build updates a copy of the last published database.
     shutil.copyfile(warehouse / "newsloom.duckdb", work / "bench.duckdb")
-else:
+elif mode == "full":
     shutil.rmtree(warehouse, ignore_errors=True)
 copied = time.perf_counter()
 run_models(
@@ -205,8 +206,9 @@ def build_models(
 ) -> dict:
     """Build (dbt) then publish in a child process; return seconds of each and peak RSS MiB.
 
-    mode "full" builds from nothing and publishes into a new warehouse; "incremental" updates
-    a copy of the warehouse's published database and publishes into it.
+    mode "full" builds from nothing and publishes into a new warehouse; "refresh" builds from
+    nothing and publishes into the warehouse (`newsloom build --full-refresh`); "incremental"
+    updates a copy of the warehouse's published database and publishes into it.
     """
     for stale in (work / "bench.duckdb", work / "bench.duckdb.wal"):
         stale.unlink(missing_ok=True)
@@ -263,18 +265,20 @@ def compare_increment(args: argparse.Namespace, work: Path) -> dict:
     set_increment(work, present=True)
     incremental_runs, full_runs = [], []
     for _ in range(args.repeat):
-        # Each incremental run starts from the base's publish: a hard-linked copy (a publish
-        # never writes a published file in place, so the base stays as it was).
-        copy = work / "incremental-warehouse"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(base, copy, symlinks=True, copy_function=os.link)
-        incremental_runs.append(
-            build_models(work, args.threads, args.memory_limit, mode="incremental", warehouse=copy)
-        )
-        incremental_nodes = model_seconds(work)
-        full_runs.append(
-            build_models(work, args.threads, args.memory_limit, warehouse=work / "full-warehouse")
-        )
+        runs = {}
+        for mode in ("incremental", "refresh"):
+            # Each run starts from the base's publish: a hard-linked copy (a publish never
+            # writes a published file in place, so the base stays as it was).
+            copy = work / f"{mode}-warehouse"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(base, copy, symlinks=True, copy_function=os.link)
+            runs[mode] = build_models(
+                work, args.threads, args.memory_limit, mode=mode, warehouse=copy
+            )
+            if mode == "incremental":
+                incremental_nodes = model_seconds(work)
+        incremental_runs.append(runs["incremental"])
+        full_runs.append(runs["refresh"])
     set_increment(work, present=False)
     same_counts = all(
         run["counts"] == full["counts"]

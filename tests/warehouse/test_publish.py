@@ -12,21 +12,31 @@ import pytest
 from transforms.warehouse.publish import PublishCheckError, publish_warehouse
 
 
-def built_database(folder: Path, bodies: list[str | None]) -> Path:
-    """Write a build like dbt's: a mart table, and article_texts as a view over lake Parquet."""
+def built_database(
+    folder: Path, bodies: list[str | None], lake_file: Path | None = None, shown: int | None = None
+) -> Path:
+    """Write a build like dbt's: a mart table, and article_texts as a view of lake rows.
+
+    The view shows the lake file's first `shown` rows (default: all), as current rows.
+    """
     folder.mkdir(parents=True)
-    lake_file = folder / "articles.parquet"
+    lake_file = lake_file or folder / "articles.parquet"
     ids = [f"a{n}" for n in range(len(bodies))]
-    pq.write_table(
-        pa.table({"article_id": ids, "body_text": pa.array(bodies, pa.string())}),
-        lake_file,
-        row_group_size=250,  # as the lake's batches write them
-    )
+    if not lake_file.exists():
+        pq.write_table(
+            pa.table({"article_id": ids, "body_text": pa.array(bodies, pa.string())}),
+            lake_file,
+            row_group_size=250,  # as the lake's batches write them
+        )
     database = folder / "newsloom.duckdb"
     with duckdb.connect(str(database)) as connection:
         connection.execute("create table fct_articles as select unnest(?) as article_id", [ids])
         connection.execute(
-            f"create view article_texts as select * from read_parquet('{lake_file}')"
+            "create view article_texts as "
+            "select article_id, body_text, filename as lake_file, file_row_number as lake_row, "
+            "md5(body_text) as content_sha256 "
+            f"from read_parquet('{lake_file}', filename = true, file_row_number = true) "
+            f"where file_row_number < {len(bodies) if shown is None else shown}"
         )
     return database
 
@@ -72,7 +82,7 @@ def test_long_bodies_publish_within_a_small_memory_limit(tmp_path: Path) -> None
     build_db = built_database(tmp_path / "build", bodies)
     counts = publish_warehouse(build_db, tmp_path / "warehouse", "r1", memory_limit="400MB")
     assert counts["article_texts"] == 5_000
-    part = tmp_path / "warehouse" / "marts" / "article_texts" / "part-all.parquet"
+    [part] = (tmp_path / "warehouse" / "marts" / "article_texts").glob("*.parquet")
     metadata = pq.ParquetFile(part).metadata
     assert metadata.num_row_groups > 1
 
@@ -128,3 +138,20 @@ def test_publish_keeps_the_parts_whose_rows_did_not_change(tmp_path: Path) -> No
         ("b", 3.0),
         ("c", 2.0),
     ]
+
+
+def test_article_texts_parts_are_kept_while_their_lake_rows_are_the_same(tmp_path: Path) -> None:
+    warehouse, lake_file = tmp_path / "warehouse", tmp_path / "lake.parquet"
+    bodies = ["First body.", "Second body.", "Third body."]
+    publish_warehouse(built_database(tmp_path / "b1", bodies, lake_file), warehouse, "r1")
+    [first] = (warehouse / "marts" / "article_texts").glob("*.parquet")
+    # another build (a full rebuild, say) showing the same lake rows: the same file, kept
+    publish_warehouse(built_database(tmp_path / "b2", bodies, lake_file), warehouse, "r2")
+    [second] = (warehouse / "marts" / "article_texts").glob("*.parquet")
+    assert (second.name, second.stat().st_ino) == (first.name, first.stat().st_ino)
+    # a row no longer current: the part is written again, without it
+    publish_warehouse(built_database(tmp_path / "b3", bodies, lake_file, 2), warehouse, "r3")
+    [third] = (warehouse / "marts" / "article_texts").glob("*.parquet")
+    assert third.name != first.name
+    assert pq.read_table(third).column("body_text").to_pylist() == bodies[:2]
+    assert pq.read_table(third).column_names == ["article_id", "body_text"]

@@ -5,10 +5,15 @@ files, each holding every row whose `_loaded_at` falls in its range. Builds only
 with their own, newest `_loaded_at`, so a part still holds exactly the rows of its range when the
 table has as many rows in that range as the part has: it is kept (hard-linked into the new
 release). Rows that left a part's range make it rewritten; new rows go to a new part.
+
+A Parquet-only mart (article text, a view of lake rows) has a part per lake file, named by the
+file and a fingerprint of the rows it shows from it: the same name, the same rows.
 """
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,3 +91,9 @@ def plan_parts(
     kept = [segment[3] for segment in merged if segment[3] is not None]
     ranges = [(segment[0], segment[1]) for segment in merged if segment[3] is None]
     return kept, ranges
+
+
+def lake_part_name(lake_file: str, rows: int, fingerprint: int) -> str:
+    """Return the part name for the rows a Parquet-only mart shows from one lake file."""
+    name = hashlib.sha256(posixpath.basename(lake_file).encode()).hexdigest()[:16]
+    return f"lake-{name}-{rows}-{fingerprint & (2**64 - 1):016x}.parquet"

@@ -19,15 +19,15 @@ from typing import Any
 import duckdb
 
 from transforms import lake
-from transforms.warehouse.parts import Part, plan_parts, read_parts
+from transforms.warehouse.parts import Part, lake_part_name, plan_parts, read_parts
 
 logger = logging.getLogger(__name__)
 
 BUILD_STAMP = "build_stamp.json"
 # Marts kept only as Parquet (wide text): built as views over the lake, streamed to Parquet on
-# publish, and viewed from the published DuckDB file.
+# publish (a part per lake file), and viewed from the published DuckDB file.
 PARQUET_ONLY_MARTS = ("article_texts",)
-# Their columns that must hold no null, checked from the written file's statistics.
+# Their published columns, which must hold no null (checked from the written files' statistics).
 NOT_NULL_COLUMNS = {"article_texts": ("article_id", "body_text")}
 # Row groups bounded in bytes, not only rows: DuckDB's default of 122,880 rows of article text
 # is about 700 MB of buffer per writer thread, past a 1GB memory limit (this needs
@@ -153,20 +153,23 @@ def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def _write_part(
-    connection: duckdb.DuckDBPyConnection, table: str, target: Path, where: str = "true"
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    target: Path,
+    where: str = "true",
+    columns: str = "*",
 ) -> None:
     """Write a mart's rows (those `where` selects) to one Parquet file."""
     connection.execute(
-        f"copy (select * from main.{table} where {where}) to '{target.absolute()}' "
+        f"copy (select {columns} from main.{table} where {where}) to '{target.absolute()}' "
         f"(format parquet, compression zstd, row_group_size_bytes '{ROW_GROUP_BYTES}')"
     )
 
 
-def _export_mart(
+def _export_table(
     connection: duckdb.DuckDBPyConnection, table: str, folder: Path, previous: Path | None
 ) -> tuple[int, list[Path]]:
-    """Publish one mart into its release folder; return its row count and the files written."""
-    folder.mkdir()
+    """Publish a mart table, by _loaded_at ranges; return its row count and the files written."""
     if "_loaded_at" not in _columns(connection, table):
         _write_part(connection, table, folder / WHOLE_PART)
         rows = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
@@ -184,12 +187,51 @@ def _export_mart(
         target = folder / Part(first, last, 0).name
         _write_part(connection, table, target, f"epoch_us(_loaded_at) between {first} and {last}")
         written.append(target)
-    if not kept and not written:
-        # An empty mart still has a file: readers see its columns.
-        _write_part(connection, table, folder / WHOLE_PART)
-        written.append(folder / WHOLE_PART)
     logger.debug("%s: %d parts kept, %d written", table, len(kept), len(written))
     return sum(loaded.values()), written
+
+
+def _export_lake_view(
+    connection: duckdb.DuckDBPyConnection, table: str, folder: Path, previous: Path | None
+) -> tuple[int, list[Path]]:
+    """Publish a Parquet-only mart (a view of lake rows), one part per lake file.
+
+    The view's lake_file, lake_row and content_sha256 say which lake rows (and bodies) it
+    shows: a lake file whose rows in it are the same as at the last publish keeps its part,
+    whatever the build (full or not).
+    """
+    files = connection.execute(
+        f"select lake_file, count(*), bit_xor(hash(lake_row, article_id, content_sha256)) "
+        f"from main.{table} group by all"
+    ).fetchall()
+    written, total = [], 0
+    for lake_file, rows, fingerprint in files:
+        name = lake_part_name(lake_file, rows, fingerprint)
+        total += rows
+        if previous and (previous / name).is_file():
+            _keep_part(previous / name, folder / name)
+            continue
+        quoted = lake_file.replace("'", "''")
+        mart_columns = ", ".join(NOT_NULL_COLUMNS[table])
+        _write_part(connection, table, folder / name, f"lake_file = '{quoted}'", mart_columns)
+        written.append(folder / name)
+    logger.debug("%s: %d parts kept, %d written", table, len(files) - len(written), len(written))
+    return total, written
+
+
+def _export_mart(
+    connection: duckdb.DuckDBPyConnection, table: str, folder: Path, previous: Path | None
+) -> tuple[int, list[Path]]:
+    """Publish one mart into its release folder; return its row count and the files written."""
+    folder.mkdir()
+    export = _export_lake_view if table in PARQUET_ONLY_MARTS else _export_table
+    rows, written = export(connection, table, folder, previous)
+    if not any(folder.iterdir()):
+        # An empty mart still has a file: readers see its columns.
+        columns = ", ".join(NOT_NULL_COLUMNS[table]) if table in PARQUET_ONLY_MARTS else "*"
+        _write_part(connection, table, folder / WHOLE_PART, columns=columns)
+        written.append(folder / WHOLE_PART)
+    return rows, written
 
 
 def _export_marts(
@@ -218,7 +260,7 @@ def _export_marts(
             if table in parquet_only:
                 # Parquet-only marts stream from the lake straight into the release's files.
                 for path in written:
-                    _check_not_null(connection, path, NOT_NULL_COLUMNS.get(table, ()))
+                    _check_not_null(connection, path, NOT_NULL_COLUMNS[table])
                 # The view reads its own release's files: database and Parquet always agree.
                 connection.execute(
                     f"create or replace view main.{table} as "

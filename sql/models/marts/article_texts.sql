@@ -1,13 +1,17 @@
 -- grain: one row per article (article_id). A view: publishing streams the bodies from the lake
--- straight into article_texts' Parquet parts, and the published DuckDB file views those.
--- _loaded_at: when a build last changed the article's current row (a publish rewrites only
--- the bodies of the parts whose articles changed).
+-- straight into article_texts' Parquet parts (article_id, body_text: a part per lake file,
+-- kept while the file's current rows stay the same), and the published DuckDB file views
+-- those. lake_file, lake_row and content_sha256 say which lake rows (and bodies) the publish
+-- reads; _loaded_at, when a
+-- build last changed the article's current row (its data tests read only those in an
+-- incremental build).
 {{ config(materialized='view', changed_row_tests=true) }}
 
 with current_rows as (
     select
         lake_file,
         lake_row,
+        content_sha256,
         _loaded_at
     from {{ ref('int_articles_deduplicated') }}
 ),
@@ -26,6 +30,9 @@ final as (
     select
         payloads.article_id,
         payloads.body_text,
+        payloads.lake_file,
+        payloads.lake_row,
+        current_rows.content_sha256,
         current_rows._loaded_at
     from payloads
     inner join current_rows
