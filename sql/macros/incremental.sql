@@ -93,13 +93,22 @@
     {%- endif %}
     select {{ keys | join(', ') }} from {{ source }} where {{ recomputed }};
 
-    create or replace temporary table scope_old_{{ suffix }} as
-    select {{ compared }}
+    -- their rows, fetched by rowid: a key column is read whole, the wide rows only where they
+    -- are (new rows are appended, so those of a recent scope sit in the last row groups)
+    create or replace temporary table scope_rowids_{{ suffix }} as
+    select scope_target.rowid as scope_rowid
     from {{ target }} as scope_target
     semi join scope_keys_{{ suffix }} as scope_keys
         on {{ key_match | join(' and ') }};
 
+    create or replace temporary table scope_old_{{ suffix }} as
+    select {{ compared }}
+    from {{ target }} as scope_target
+    semi join scope_rowids_{{ suffix }} as scope_rowids
+        on scope_target.rowid = scope_rowids.scope_rowid;
+
     drop table scope_keys_{{ suffix }};
+    drop table scope_rowids_{{ suffix }};
     {%- endif %}
 
     create or replace temporary table scope_gone_{{ suffix }} as
@@ -153,4 +162,16 @@
         {{ return(filtered) }}
     {%- endif -%}
     {{ return(relation) }}
+{%- endmacro %}
+
+{% macro rows_where(relation, condition) -%}
+    {#-
+        A table's rows meeting a selective condition, found by rowid first: only the condition's
+        columns are read whole, the others only in the row groups that hold a match.
+    -#}
+    (
+        select *
+        from {{ relation }}
+        where rowid in (select rowid from {{ relation }} where {{ condition }})
+    )
 {%- endmacro %}

@@ -25,32 +25,6 @@ with current_articles as (
     {%- endif %}
 ),
 
-{% if is_incremental() -%}
-{%- set files = lake_files_in(
-    "select lake_file from " ~ ref('int_articles_deduplicated')
-    ~ " where content_sha256 in (select content_sha256 from " ~ ref('int_bodies_changed') ~ ")"
-) %}
-payloads as (
-    select
-        filename as lake_file,
-        file_row_number as lake_row,
-        minhash
-    from {{ lake_table_files('articles', files, row_locators=true) }}
-),
-{%- else -%}
-payloads as (
-    select * from {{ ref('stg_lake__article_payloads') }}
-),
-{%- endif %}
-
-signed_rows as (
-    select
-        lake_file,
-        lake_row
-    from payloads
-    where minhash is not null
-),
-
 signatures as (
     select
         current_articles.content_sha256,
@@ -62,9 +36,9 @@ signatures as (
         arg_min(current_articles.count_shingles, current_articles.article_id) as count_shingles,
         count(*) as count_articles
     from current_articles
-    semi join signed_rows
-        on current_articles.lake_file = signed_rows.lake_file
-        and current_articles.lake_row = signed_rows.lake_row
+    -- extraction writes the signature and its set size together: a row has a MinHash exactly
+    -- when it has count_shingles (no need to read the signatures from the lake to know)
+    where current_articles.count_shingles is not null
     group by current_articles.content_sha256
 ),
 
@@ -84,7 +58,8 @@ keyed as (
     inner join {{ ref('int_bodies_changed') }} as changed
         on signatures.content_sha256 = changed.content_sha256
         {%- else %}
-        row_number() over (order by content_sha256) as signature_key,
+        -- any numbering will do (no sort of a million hashes): keys only have to stay put
+        row_number() over () as signature_key,
         *
     from signatures
         {%- endif %}

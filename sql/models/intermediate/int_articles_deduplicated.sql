@@ -21,10 +21,10 @@ changed as (
 ),
 
 all_captures as (
-    select captures.*
-    from {{ ref('stg_lake__articles') }} as captures
-    semi join changed
-        on captures.article_id = changed.article_id
+    select *
+    from {{ rows_where(
+        ref('stg_lake__articles'), "article_id in (select article_id from changed)"
+    ) }}
 ),
 {%- else -%}
 all_captures as (
@@ -114,7 +114,8 @@ keyed as (
     inner join changed
         on current_articles.article_id = changed.article_id
         {%- else %}
-        row_number() over (order by article_id) as article_key
+        -- any numbering will do (no sort of a million ids): keys only have to stay put
+        row_number() over () as article_key
     from current_articles
         {%- endif %}
 ),

@@ -27,46 +27,17 @@ scope as (
 ),
 
 current_articles as (
-    select articles.*
-    from {{ ref('int_articles_deduplicated') }} as articles
-    semi join {{ ref('int_bodies_changed') }} as changed_bodies
-        on articles.content_sha256 = changed_bodies.content_sha256
-),
-
-{%- set files = lake_files_in(
-    "select articles.lake_file from " ~ ref('int_articles_deduplicated') ~ " as articles"
-    ~ " where articles.content_sha256 in (select content_sha256 from "
-    ~ ref('int_bodies_changed') ~ ")"
-) %}
-payloads as (
-    select
-        filename as lake_file,
-        file_row_number as lake_row,
-        topic_minhash
-    from {{ lake_table_files('articles', files, row_locators=true) }}
+    select *
+    from {{ rows_where(
+        ref('int_articles_deduplicated'),
+        "content_sha256 in (select content_sha256 from " ~ ref('int_bodies_changed') ~ ")"
+    ) }}
 ),
 {%- else -%}
 current_articles as (
     select * from {{ ref('int_articles_deduplicated') }}
 ),
-
-payloads as (
-    select
-        lake_file,
-        lake_row,
-        topic_minhash
-    from {{ ref('stg_lake__article_payloads') }}
-),
 {%- endif %}
-
--- topic signatures stay in the lake until needed: which rows have one
-topic_signed_rows as (
-    select
-        lake_file,
-        lake_row
-    from payloads
-    where topic_minhash is not null
-),
 
 final as (
     select
@@ -81,10 +52,10 @@ final as (
         current_articles.lake_row,
         {{ loaded_at() }} as _loaded_at
     from current_articles
-    semi join topic_signed_rows
-        on current_articles.lake_file = topic_signed_rows.lake_file
-        and current_articles.lake_row = topic_signed_rows.lake_row
+    -- extraction writes the topic signature and its term count together: a row has one exactly
+    -- when it has count_topic_terms (no need to read the signatures from the lake to know)
     where current_articles.published_at is not null
+        and current_articles.count_topic_terms is not null
     -- one article per body: identical copies are linked as duplicates already
     qualify row_number() over (
         partition by current_articles.content_sha256 order by current_articles.article_id

@@ -21,9 +21,13 @@ with captures as (
         published_at,
         modified_at,
         fetched_at
-    from {{ ref('stg_lake__articles') }}
     {%- if is_incremental() %}
-    where article_id in (select article_id from {{ ref('int_articles_changed') }})
+    from {{ rows_where(
+        ref('stg_lake__articles'),
+        "article_id in (select article_id from " ~ ref('int_articles_changed') ~ ")"
+    ) }}
+    {%- else %}
+    from {{ ref('stg_lake__articles') }}
     {%- endif %}
 ),
 

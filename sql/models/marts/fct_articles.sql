@@ -10,15 +10,27 @@
 }}
 
 with current_articles as (
-    select * from {{ ref('int_articles_deduplicated') }}
     {%- if is_incremental() %}
-    where article_id in (select article_id from {{ ref('int_stories_changed') }})
+    select *
+    from {{ rows_where(
+        ref('int_articles_deduplicated'),
+        "article_id in (select article_id from " ~ ref('int_stories_changed') ~ ")"
+    ) }}
+    {%- else %}
+    select * from {{ ref('int_articles_deduplicated') }}
     {%- endif %}
 ),
 
 -- the current capture's descriptive columns (int_articles_deduplicated holds only keys)
 captures as (
+    {%- if is_incremental() %}
+    select *
+    from {{ rows_where(
+        ref('stg_lake__articles'), "capture_id in (select capture_id from current_articles)"
+    ) }}
+    {%- else %}
     select * from {{ ref('stg_lake__articles') }}
+    {%- endif %}
 ),
 
 articles as (

@@ -31,9 +31,8 @@ changed as (
 
 kept as (
     select previous_rows.* exclude (_loaded_at)
-    from {{ this }} as previous_rows
-    semi join changed
-        on previous_rows.capture_id = changed.capture_id
+    from {{ rows_where(this, "capture_id in (select capture_id from changed)") }}
+        as previous_rows
     where previous_rows.lake_file not in ({{ sql_strings(removed) }})
 ),
 

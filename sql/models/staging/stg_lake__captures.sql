@@ -22,9 +22,7 @@ source as (
     select * from added_rows
     union all by name
     select kept.* exclude (_loaded_at)
-    from {{ this }} as kept
-    semi join added_rows
-        on kept.capture_id = added_rows.capture_id
+    from {{ rows_where(this, "capture_id in (select capture_id from added_rows)") }} as kept
 ),
 {%- else -%}
 source as (
