@@ -32,41 +32,9 @@ all_captures as (
 ),
 {%- endif %}
 
-capture_keys as (
-    select
-        article_id,
-        capture_id,
-        published_at,
-        modified_at,
-        fetched_at
-    from all_captures
-),
-
-capture_counts as (
-    select
-        article_id,
-        count(*) as count_captures,
-        min(fetched_at) as first_fetched_at,
-        max(fetched_at) as last_fetched_at
-    from capture_keys
-    group by article_id
-),
-
-latest as (
-    select
-        article_id,
-        capture_id
-    from capture_keys
-    qualify row_number() over (
-        partition by article_id
-        order by
-            coalesce(modified_at, published_at) desc nulls last,
-            fetched_at desc,
-            capture_id desc
-    ) = 1
-),
-
-articles as (
+-- the latest capture of each article, with the count and first and last fetch of all of them:
+-- one window (one sort) over the captures, no aggregate joined back
+current_articles as (
     select
         article_id,
         capture_id,
@@ -81,22 +49,23 @@ articles as (
         count_shingles,
         count_topic_terms,
         lake_file,
-        lake_row
+        lake_row,
+        count(*) over article_captures as count_captures,
+        min(fetched_at) over article_captures as first_fetched_at,
+        max(fetched_at) over article_captures as last_fetched_at
     from all_captures
-),
-
-current_articles as (
-    select
-        articles.*,
-        capture_counts.count_captures,
-        capture_counts.first_fetched_at,
-        capture_counts.last_fetched_at
-    from latest
-    inner join articles
-        on latest.capture_id = articles.capture_id
-        and latest.article_id = articles.article_id
-    inner join capture_counts
-        on latest.article_id = capture_counts.article_id
+    window
+        newest_first as (
+            partition by article_id
+            order by
+                coalesce(modified_at, published_at) desc nulls last,
+                fetched_at desc,
+                capture_id desc
+        ),
+        article_captures as (
+            newest_first rows between unbounded preceding and unbounded following
+        )
+    qualify row_number() over newest_first = 1
 ),
 
 keyed as (

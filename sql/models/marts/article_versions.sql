@@ -49,44 +49,36 @@ versions as (
     group by article_id, content_sha256
 ),
 
-numbered as (
-    select
-        *,
-        row_number() over (
-            partition by article_id
-            order by last_stated_at asc nulls first, last_fetched_at asc, content_sha256 asc
-        ) as version_number
-    from versions
-),
-
-dated as (
-    select
-        *,
-        coalesce(
-            modified_at,
-            case when version_number = 1 then published_at end,
-            first_fetched_at
-        ) as valid_from
-    from numbered
-),
-
+-- one window (one sort) over each article's versions: the next version's start is where this
+-- one ends (a next version is never the first, so its start never falls back to published_at)
 final as (
     select
         md5(concat_ws('|', article_id, content_sha256)) as article_version_id,
         article_id,
-        version_number,
+        row_number() over article_order as version_number,
         content_sha256,
         first_capture_id as capture_id,
         title,
         count_words,
-        valid_from,
-        lead(valid_from) over (partition by article_id order by version_number) as valid_to,
-        version_number = max(version_number) over (partition by article_id) as is_current,
+        coalesce(
+            modified_at,
+            case when row_number() over article_order = 1 then published_at end,
+            first_fetched_at
+        ) as valid_from,
+        coalesce(
+            lead(modified_at) over article_order, lead(first_fetched_at) over article_order
+        ) as valid_to,
+        -- first_fetched_at is never null: no next version's means this is the current one
+        lead(first_fetched_at) over article_order is null as is_current,
         count_captures,
         first_fetched_at,
         last_fetched_at,
         {{ loaded_at() }} as _loaded_at
-    from dated
+    from versions
+    window article_order as (
+        partition by article_id
+        order by last_stated_at asc nulls first, last_fetched_at asc, content_sha256 asc
+    )
 )
 
 {{ with_scope('final', ref('int_articles_changed'), 'article_id') }}
