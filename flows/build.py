@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from transforms import lake
 from transforms.enrich.entities.model import stage_version
 from transforms.enrich.ner import resolve_to_lake
 from transforms.extract.article import EXTRACTOR_VERSION
+from transforms.progress import timed_stage
 from transforms.schemas import LAKE_TABLES, utc_now
 from transforms.settings import Settings
 from transforms.warehouse.models import run_models
@@ -52,6 +54,7 @@ def run_sql_models(settings: Settings, build_dir: Path, incremental: bool) -> Pa
         stage_version(settings.ner_model, settings.ner_languages),
         settings.duckdb_memory_limit,
         full_refresh=not incremental,
+        show_logs=settings.show_dbt_logs,
     )
     logger.info("models: %d nodes built and tested", len(results))
     return build_db
@@ -117,13 +120,22 @@ def build_inputs_digest(settings: Settings, models: str | None = None) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class BuildResult:
+    """What a build did: the published row counts and each stage's wall seconds."""
+
+    counts: dict[str, int]
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    rebuilt: bool = True
+
+
 @flow(name="build_warehouse")
 def build_warehouse(
     settings: Settings | None = None,
     release_id: str | None = None,
     force: bool = True,
     full_refresh: bool = False,
-) -> dict[str, int]:
+) -> BuildResult:
     """Run the SQL models over the lake, test them, and publish only if every test passes.
 
     With force=False, a lake and models unchanged since the last publish are not rebuilt. The
@@ -138,18 +150,23 @@ def build_warehouse(
     stamp = read_build_stamp(settings.warehouse_dir)
     if not force and stamp is not None and stamp.get("inputs_digest") == inputs_digest:
         get_run_logger().info("lake and models unchanged since the last publish: build skipped")
-        return dict(stamp.get("counts", {}))
+        return BuildResult(dict(stamp.get("counts", {})), rebuilt=False)
     incremental = not full_refresh and stamp is not None and stamp.get("models_digest") == models
     # Runs hold the warehouse lock: anything under .build/ is left by a killed run.
     shutil.rmtree(settings.warehouse_dir / ".build", ignore_errors=True)
     build_dir = settings.warehouse_dir / ".build"
     build_dir.mkdir(parents=True)
+    timings: dict[str, float] = {}
     try:
         clear_build_stamp(settings.warehouse_dir)
-        resolve_entity_table(settings, release_id)
-        build_db = run_sql_models(settings, build_dir, incremental)
-        counts = publish_marts(settings, build_db, release_id)
+        with timed_stage("entities", timings, total=1) as listener:
+            resolve_entity_table(settings, release_id)
+            listener.advance("entities")
+        with timed_stage("models", timings):
+            build_db = run_sql_models(settings, build_dir, incremental)
+        with timed_stage("publish", timings):
+            counts = publish_marts(settings, build_db, release_id)
         write_build_stamp(settings.warehouse_dir, inputs_digest, counts, models)
-        return counts
+        return BuildResult(counts, timings)
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)

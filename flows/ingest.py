@@ -9,18 +9,21 @@ from datetime import datetime
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NONE
+from prefect.exceptions import TerminationSignal
 
 from flows.build import build_warehouse
 from flows.runners import batch_processes, batch_task_runner
 from transforms import lake
 from transforms.capture.sources import SourcesConfig
-from transforms.capture.store import capture_inputs
+from transforms.capture.store import CaptureCounts, capture_inputs
 from transforms.enrich.entities.model import stage_version
 from transforms.enrich.ner import enrich_to_lake, stop_ner_workers
 from transforms.extract.article import EXTRACTOR_VERSION, ExtractOptions
 from transforms.extract.publisher import PathMapping
 from transforms.extract.publisher_map import load_sources_config, path_mappings
-from transforms.schemas import utc_now
+from transforms.extract.textrepeat import shared_lines_in_lake
+from transforms.progress import progress, timed_stage
+from transforms.schemas import safe_text, utc_now
 from transforms.settings import SAMPLE_DIR, Settings
 from transforms.warehouse.publish import warehouse_lock
 from transforms.workers import extract_to_lake, stop_fork_server, stop_workers
@@ -38,6 +41,12 @@ class RunSummary:
     count_mentions: int = 0
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     counts_published: dict[str, int] = field(default_factory=dict)
+    # Files in input folders newsloom does not read, by suffix.
+    skipped_by_suffix: dict[str, int] = field(default_factory=dict)
+    # Wall seconds by stage, in the order they ran.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    # False when the lake and models were unchanged: the published warehouse was kept.
+    rebuilt: bool = True
 
     @property
     def count_rejected(self) -> int:
@@ -63,12 +72,13 @@ def record_run(
         "run_status": status,
         "started_at": started_at,
         "ended_at": None if status == "running" else utc_now(),
-        "inputs": summary.inputs,
+        "inputs": [safe_text(arg) for arg in summary.inputs],
         "count_captured": summary.count_captured,
         "count_extracted": summary.count_extracted,
         "count_rejected": summary.count_rejected,
         "count_skipped": summary.count_unchanged,
         "detail": detail,
+        "stage_seconds": summary.stage_seconds or None,
     }
     lake.write_rows(settings.lake_dir, "runs", [row], f"{summary.run_id}-{status}")
 
@@ -76,8 +86,8 @@ def record_run(
 @task(name="capture_inputs", cache_policy=NONE)
 def capture_all_inputs(
     inputs: list[str], settings: Settings, run_id: str, sources: SourcesConfig | None
-) -> tuple[int, int, dict[str, int]]:
-    """Capture inputs and configured feeds; return (new, unchanged, rejects by reason)."""
+) -> CaptureCounts:
+    """Capture inputs and configured feeds; return what was captured, unchanged and rejected."""
     counts = capture_inputs(
         inputs,
         settings.lake_dir,
@@ -89,20 +99,31 @@ def capture_all_inputs(
         sources=sources,
     )
     get_run_logger().info(
-        "capture: %d new, %d unchanged, %d rejected",
+        "capture: %d new, %d unchanged, %d rejected, %d files of other types skipped",
         counts.count_captured,
         counts.count_unchanged,
         counts.count_rejected,
+        counts.skipped_by_suffix.total(),
     )
-    return counts.count_captured, counts.count_unchanged, dict(counts.rejects_by_reason)
+    return counts
 
 
 @task(name="plan_extract_batches", cache_policy=NONE)
-def plan_extract_batches(settings: Settings) -> list[list[str]]:
-    """Return the pending capture ids (no article at this extractor version) in batches."""
-    pending = lake.pending_extract_ids(settings.lake_dir, EXTRACTOR_VERSION)
+def plan_extract_batches(
+    settings: Settings, mappings: tuple[PathMapping, ...]
+) -> tuple[list[list[str]], dict[str, frozenset[int]]]:
+    """Return the pending capture ids in batches, and the text dumps' lines shared by their source.
+
+    Pending: no article at this extractor version (documents that timed out are retried up to
+    max_document_attempts). The shared lines are found here, once, over every text capture of
+    each source in the lake (capture is done by now), so batch boundaries cannot change a body.
+    """
+    pending = lake.pending_extract_ids(
+        settings.lake_dir, EXTRACTOR_VERSION, settings.max_document_attempts
+    )
+    shared = shared_lines_in_lake(settings.lake_dir, pending, mappings)
     size = settings.batch_size
-    return [pending[start : start + size] for start in range(0, len(pending), size)]
+    return [pending[start : start + size] for start in range(0, len(pending), size)], shared
 
 
 @task(name="extract_articles_batch", cache_policy=NONE)
@@ -112,6 +133,7 @@ def extract_articles_batch(
     run_id: str,
     number: int,
     mappings: tuple[PathMapping, ...],
+    shared_lines: dict[str, frozenset[int]],
 ) -> tuple[int, dict[str, int]]:
     """Extract one batch of captures in worker processes; return (articles, rejects by reason)."""
     options = ExtractOptions(
@@ -126,6 +148,7 @@ def extract_articles_batch(
         f"{run_id}-x{number:05d}",
         run_id,
         timeout=settings.document_timeout_seconds,
+        shared_lines=shared_lines,
     )
     get_run_logger().info(
         "extract batch %d: %d articles, %d rejected", number + 1, count, sum(rejects.values())
@@ -138,21 +161,31 @@ def extract_articles(
     settings: Settings, run_id: str, mappings: tuple[PathMapping, ...]
 ) -> tuple[int, dict[str, int]]:
     """Extract every pending capture, the batch tasks submitted to the configured task runner."""
-    batches = plan_extract_batches(settings)
+    batches, shared = plan_extract_batches(settings, mappings)
     get_run_logger().info(
         "extract: %d pending batches of up to %d on the %s runner",
         len(batches),
         settings.batch_size,
         settings.task_runner,
     )
+    listener = progress()
+    listener.add_total("extract", sum(len(batch) for batch in batches))
     futures = extract_articles_batch.map(
-        batches, unmapped(settings), unmapped(run_id), range(len(batches)), unmapped(mappings)
+        batches,
+        unmapped(settings),
+        unmapped(run_id),
+        range(len(batches)),
+        unmapped(mappings),
+        [{i: shared[i] for i in batch if i in shared} for batch in batches],
     )
-    count, rejects = 0, Counter[str]()
-    for future in futures:
+    count, rejects, done = 0, Counter[str](), 0
+    for future, batch in zip(futures, batches, strict=True):
         batch_count, batch_rejects = future.result()
         count += batch_count
         rejects.update(batch_rejects)
+        # Batch-level progress too: batch tasks on a cluster cannot report from inside.
+        done += len(batch)
+        listener.reach("extract", done)
     # The pool is kept across batches, not across stages: the NER stage needs the memory.
     stop_workers()
     return count, dict(rejects)
@@ -165,6 +198,7 @@ def plan_enrich_batches(settings: Settings) -> list[list[str]]:
         settings.lake_dir,
         EXTRACTOR_VERSION,
         stage_version(settings.ner_model, settings.ner_languages),
+        settings.max_document_attempts,
     )
     size = settings.batch_size
     return [pending[start : start + size] for start in range(0, len(pending), size)]
@@ -186,6 +220,8 @@ def enrich_articles_batch(
         run_id=run_id,
         languages=settings.ner_languages,
         max_tasks_per_worker=settings.ner_max_tasks_per_worker,
+        timeout=settings.ner_timeout_seconds,
+        max_chars=settings.ner_max_chars,
     )
     get_run_logger().info(
         "enrich batch %d: %d articles, %d mentions", number + 1, articles, mentions
@@ -200,10 +236,16 @@ def enrich_articles(settings: Settings, run_id: str) -> int:
     get_run_logger().info(
         "enrich: %d pending batches on the %s runner", len(batches), settings.task_runner
     )
+    listener = progress()
+    listener.add_total("ner", sum(len(batch) for batch in batches))
     futures = enrich_articles_batch.map(
         batches, unmapped(settings), unmapped(run_id), range(len(batches))
     )
-    mentions = sum(future.result() for future in futures)
+    mentions, done = 0, 0
+    for future, batch in zip(futures, batches, strict=True):
+        mentions += future.result()
+        done += len(batch)
+        listener.reach("ner", done)
     # The NER workers and their fork server hold the model and the place index: free them
     # before the SQL build needs the memory.
     stop_ner_workers()
@@ -257,26 +299,39 @@ def _ingest(inputs: list[str] | None, settings: Settings) -> RunSummary:
             settings.lake_dir, "rejects", [config_reject.to_row(summary.run_id)], summary.run_id
         )
         rejects[config_reject.reason] += 1
+    timings = summary.stage_seconds
     try:
-        captured, unchanged, capture_rejects = capture_all_inputs(
-            summary.inputs, settings, summary.run_id, config if poll_sources else None
+        with timed_stage("capture", timings):
+            captured = capture_all_inputs(
+                summary.inputs, settings, summary.run_id, config if poll_sources else None
+            )
+        summary.count_captured, summary.count_unchanged = (
+            captured.count_captured,
+            captured.count_unchanged,
         )
-        summary.count_captured, summary.count_unchanged = captured, unchanged
-        rejects.update(capture_rejects)
+        summary.skipped_by_suffix = dict(captured.skipped_by_suffix)
+        rejects.update(captured.rejects_by_reason)
         extract_stage = extract_articles.with_options(task_runner=batch_task_runner(settings))
-        summary.count_extracted, extract_rejects = extract_stage(
-            settings, summary.run_id, path_mappings(config)
-        )
+        with timed_stage("extract", timings):
+            summary.count_extracted, extract_rejects = extract_stage(
+                settings, summary.run_id, path_mappings(config)
+            )
         rejects.update(extract_rejects)
         enrich_stage = enrich_articles.with_options(task_runner=batch_task_runner(settings))
-        summary.count_mentions = enrich_stage(settings, summary.run_id)
+        with timed_stage("ner", timings):
+            summary.count_mentions = enrich_stage(settings, summary.run_id)
         summary.rejects_by_reason = dict(rejects)
         compact_lake_parts(settings)
         # An unchanged lake (nothing new captured, extracted or rejected) is not rebuilt.
-        summary.counts_published = build_warehouse(settings, summary.run_id, force=False)
+        built = build_warehouse(settings, summary.run_id, force=False)
+        summary.counts_published, summary.rebuilt = built.counts, built.rebuilt
+        timings.update(built.stage_seconds)
     except BaseException as error:
         summary.rejects_by_reason = dict(rejects)
-        record_run(settings, summary, "failed", started_at, f"{type(error).__name__}: {error}")
+        # Ctrl-C, or SIGTERM (Prefect's TerminationSignal during a flow): a stop, not a failure.
+        stopped = isinstance(error, KeyboardInterrupt | TerminationSignal)
+        status = "cancelled" if stopped else "failed"
+        record_run(settings, summary, status, started_at, f"{type(error).__name__}: {error}")
         raise
     record_run(settings, summary, "completed", started_at)
     logger.info(

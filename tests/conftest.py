@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
+import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from flows.ingest import RunSummary, ingest_articles
 from transforms.lake import RemoteLake
+from transforms.progress import listening
+from transforms.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample"
@@ -29,6 +36,109 @@ def prefect_api() -> Iterator[str]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield str(PREFECT_API_URL.value())
+
+
+def start_cli_run(
+    warehouse: Path, inputs: list[str], api_url: str | None, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """Start `newsloom run` in a process of its own (its own process group, like a shell job)."""
+    env = {**os.environ, **(env or {})}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    command = [sys.executable, "-m", "flows.cli", "run", "--warehouse", str(warehouse)]
+    command += ["--batch-size", "4", "--workers", "1", *inputs]
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """One clean CLI run over the bundled sample plus every kind of bad input."""
+
+    warehouse: Path
+    inputs: list[str]
+    expected_rejects: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def sample_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """Return a warehouse built by one `newsloom run` on the sample and bad inputs; read only."""
+    from tests.flows.test_ingest import make_bad_inputs
+
+    folder = tmp_path_factory.mktemp("sample")
+    expected = make_bad_inputs(folder / "bad")
+    (folder / "bad" / "huge.html").unlink()  # 50 MB: the ingest tests cover it
+    del expected["huge.html"]
+    inputs = [str(SAMPLE), str(folder / "bad")]
+    process = start_cli_run(folder / "warehouse", inputs, prefect_api)
+    assert process.wait(timeout=300) == 0, process.stderr.read().decode()[-3000:]
+    return SampleRun(folder / "warehouse", inputs, expected)
+
+
+@dataclass
+class RecordingListener:
+    """A progress listener that keeps every event, with the thread that sent it."""
+
+    events: list[tuple[str, str, int, int, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _record(self, kind: str, stage: str, a: int = 0, b: int = 0) -> None:
+        with self.lock:
+            self.events.append((kind, stage, a, b, threading.current_thread().name))
+
+    def stage_started(self, stage: str, total: int | None) -> None:
+        self._record("started", stage, total or 0)
+
+    def add_total(self, stage: str, count: int) -> None:
+        self._record("total", stage, count)
+
+    def advance(self, stage: str, done: int = 1, rejected: int = 0) -> None:
+        self._record("advance", stage, done, rejected)
+
+    def reach(self, stage: str, done: int) -> None:
+        self._record("reach", stage, done)
+
+    def stage_finished(self, stage: str, seconds: float) -> None:
+        self._record("finished", stage)
+
+    def of(self, kind: str, stage: str) -> list[tuple[str, str, int, int, str]]:
+        return [event for event in self.events if event[:2] == (kind, stage)]
+
+
+@dataclass
+class SeedsRun:
+    """The seeds run shared by the flow tests: its warehouse, summary and progress events."""
+
+    warehouse: Path
+    summary: RunSummary
+    progress: RecordingListener
+
+
+@pytest.fixture(scope="session")
+def seeds_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> SeedsRun:
+    """Run the flow once over the two seeds, recording its progress; tests must not change it.
+
+    Its folder name holds a quote and a space: every path the run puts into SQL must survive it.
+    """
+    folder = tmp_path_factory.mktemp("seeds") / "o'brien's warehouse"
+    recorder = RecordingListener()
+    with listening(recorder):
+        summary = ingest_articles(
+            inputs=[str(SEEDS)], settings=Settings(warehouse_dir=folder, workers=1)
+        )
+    return SeedsRun(folder, summary, recorder)
+
+
+@pytest.fixture(scope="session")
+def seeds_warehouse(seeds_run: SeedsRun) -> Path:
+    """Return a warehouse built by one run over the two seeds; tests must not change it."""
+    return seeds_run.warehouse
 
 
 @pytest.fixture

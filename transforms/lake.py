@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
-from transforms.schemas import DERIVED_TABLES, LAKE_TABLES
+from transforms.schemas import DERIVED_TABLES, LAKE_TABLES, RETRYABLE_REASONS
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,11 @@ def lake_exists(lake_dir: LakeLocation) -> bool:
     return fs.exists(posixpath.join(root, "runs", EMPTY_PART))
 
 
+def sql_literal(value: str | os.PathLike[str]) -> str:
+    """Return a path or value as a quoted SQL string literal (for DDL and COPY, which bind none)."""
+    return "'" + os.fspath(value).replace("'", "''") + "'"
+
+
 def _url(fs: fsspec.AbstractFileSystem, path: str) -> str:
     """Return the path as DuckDB and dbt read it: plain for local files, a URL otherwise."""
     return path if isinstance(fs, LocalFileSystem) else fs.unstrip_protocol(path)
@@ -126,7 +131,10 @@ def ensure_lake(lake_dir: LakeLocation) -> None:
             recover_compaction(fs, folder)
             for stale in fs.glob(posixpath.join(folder, ".*.tmp")):
                 fs.rm(stale)
-            if not fs.exists(posixpath.join(folder, EMPTY_PART)):
+            empty = posixpath.join(folder, EMPTY_PART)
+            # A lake from older code: its empty part gains the columns added since, so that
+            # reading them (union_by_name) works before any new row is written.
+            if not fs.exists(empty) or pq.read_schema(empty, filesystem=fs).names != schema.names:
                 write_table(
                     lake_dir, table, schema.empty_table(), EMPTY_PART.removesuffix(".parquet")
                 )
@@ -215,9 +223,9 @@ def connect_lake(lake_dir: LakeLocation) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     register_lake_filesystem(connection, lake_dir)
     for table in LAKE_TABLES:
-        pattern = table_glob(lake_dir, table).replace("'", "''")
+        pattern = sql_literal(table_glob(lake_dir, table))
         connection.execute(
-            f"create view {table} as select * from read_parquet('{pattern}', union_by_name = true)"
+            f"create view {table} as select * from read_parquet({pattern}, union_by_name = true)"
         )
     return connection
 
@@ -250,25 +258,56 @@ def read_capture_ids(lake_dir: LakeLocation, capture_ids: list[str]) -> set[str]
     return {row[0] for row in rows}
 
 
-def pending_extract_ids(lake_dir: LakeLocation, extractor_version: str) -> list[str]:
-    """Return capture ids with neither an article nor an extract reject at this version."""
+def pending_extract_ids(
+    lake_dir: LakeLocation, extractor_version: str, max_attempts: int = 3
+) -> list[str]:
+    """Return capture ids with neither an article nor a final extract reject at this version.
+
+    A reject for a timeout or a dead worker is not final until the capture has failed so
+    `max_attempts` times at this version: a later run tries it again.
+    """
     with connect_lake(lake_dir) as connection:
         rows = connection.execute(
             """
-            with done as (
+            with failures as (
+                select capture_id, reason in (select unnest($retryable)) as is_retryable
+                from rejects
+                where stage = 'extract' and extractor_version = $version
+            ),
+
+            done as (
                 select capture_id from articles where extractor_version = $version
                 union
-                select capture_id from rejects
-                where stage = 'extract' and extractor_version = $version
+                select capture_id
+                from failures
+                group by capture_id
+                having bool_or(not is_retryable) or count(*) >= $max_attempts
             )
+
             select distinct captures.capture_id
             from captures
             anti join done on captures.capture_id = done.capture_id
             order by captures.capture_id
             """,
-            {"version": extractor_version},
+            {
+                "version": extractor_version,
+                "retryable": list(RETRYABLE_REASONS),
+                "max_attempts": max_attempts,
+            },
         ).fetchall()
     return [row[0] for row in rows]
+
+
+def read_capture_kinds(lake_dir: LakeLocation) -> list[tuple[str, str, str, str | None]]:
+    """Return (capture_id, locator, source_kind, content_type) of every capture, no bodies."""
+    with connect_lake(lake_dir) as connection:
+        return connection.execute(
+            """
+            select distinct capture_id, locator, source_kind, content_type
+            from captures
+            order by capture_id
+            """
+        ).fetchall()
 
 
 def read_captures(lake_dir: LakeLocation, capture_ids: list[str]) -> list[dict[str, Any]]:
@@ -286,22 +325,45 @@ def read_captures(lake_dir: LakeLocation, capture_ids: list[str]) -> list[dict[s
 
 
 def pending_enrich_ids(
-    lake_dir: LakeLocation, extractor_version: str, ner_version: str
+    lake_dir: LakeLocation, extractor_version: str, ner_version: str, max_attempts: int = 3
 ) -> list[str]:
-    """Return capture ids of current articles not yet enriched at this NER version."""
+    """Return capture ids of current articles not yet enriched at this NER version.
+
+    An article whose NER timed out or lost its worker `max_attempts` times is not tried again
+    (its rejects say so); enrich rejects carry the NER stage version in extractor_version.
+    """
     with connect_lake(lake_dir) as connection:
         rows = connection.execute(
             """
-            with done as (
+            with given_up as (
+                select capture_id
+                from rejects
+                where
+                    stage = 'enrich'
+                    and extractor_version = $ner_version
+                    and reason in (select unnest($retryable))
+                group by capture_id
+                having count(*) >= $max_attempts
+            ),
+
+            done as (
                 select capture_id from enrichments where ner_version = $ner_version
+                union
+                select capture_id from given_up
             )
+
             select distinct articles.capture_id
             from articles
             anti join done on articles.capture_id = done.capture_id
             where articles.extractor_version = $extractor_version
             order by articles.capture_id
             """,
-            {"extractor_version": extractor_version, "ner_version": ner_version},
+            {
+                "extractor_version": extractor_version,
+                "ner_version": ner_version,
+                "retryable": list(RETRYABLE_REASONS),
+                "max_attempts": max_attempts,
+            },
         ).fetchall()
     return [row[0] for row in rows]
 
@@ -309,11 +371,11 @@ def pending_enrich_ids(
 def read_article_texts(
     lake_dir: LakeLocation, capture_ids: list[str], extractor_version: str
 ) -> list[dict[str, Any]]:
-    """Return (capture_id, article_id, title, body_text) of the given captures' articles."""
+    """Return (capture_id, article_id, locator, title, body_text) of the captures' articles."""
     with connect_lake(lake_dir) as connection:
         table = connection.execute(
             """
-            select capture_id, article_id, title, body_text
+            select capture_id, article_id, locator, title, body_text
             from articles
             where capture_id in (select unnest($ids)) and extractor_version = $version
             qualify row_number() over (partition by capture_id order by extracted_at desc) = 1

@@ -14,6 +14,9 @@ from transforms.enrich.entities.schemas import DIM_ENTITY_SCHEMA, ENTITY_MAP_SCH
 
 SOURCE_KINDS = ("feed", "sitemap", "url", "warc", "file", "text")
 STAGES = ("capture", "extract", "enrich", "model")
+# Reject reasons a later run may not repeat (a loaded machine, a worker killed from outside):
+# the document is tried again, a bounded number of times (Settings.max_document_attempts).
+RETRYABLE_REASONS = ("timeout", "worker_died")
 
 CAPTURE_SCHEMA = pa.schema(
     [
@@ -43,6 +46,7 @@ REJECT_SCHEMA = pa.schema(
         pa.field("reason", pa.string(), nullable=False),
         pa.field("detail", pa.string()),
         pa.field("capture_id", pa.string()),
+        # The version of the stage that rejected: the extractor's, or the NER stage's (enrich).
         pa.field("extractor_version", pa.string()),
         pa.field("rejected_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("_run_id", pa.string(), nullable=False),
@@ -83,6 +87,12 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("content_sha256", pa.string(), nullable=False),
         pa.field("modified_at", pa.timestamp("us", tz="UTC")),
         pa.field("wire_agency", pa.string()),
+        # The page's <title> as written (title is the headline without the site's name).
+        pa.field("title_raw", pa.string()),
+        # Organisations and agencies credited as authors (authors holds people only).
+        pa.field("author_organizations", pa.list_(pa.string())),
+        # The blogging platform a source is on (wordpress, blogger...), null on its own domain.
+        pa.field("source_platform", pa.string()),
         # Near-duplicate signature: MinHash of the body's word shingles (enrich/signatures.py).
         pa.field("minhash", pa.list_(pa.int64())),
         pa.field("count_shingles", pa.int32()),
@@ -131,6 +141,9 @@ RUN_SCHEMA = pa.schema(
         pa.field("count_rejected", pa.int64()),
         pa.field("count_skipped", pa.int64()),
         pa.field("detail", pa.string()),
+        # Wall seconds by stage (capture, extract, ner, entities, models, publish); absent in
+        # runs recorded before it existed.
+        pa.field("stage_seconds", pa.map_(pa.string(), pa.float64())),
     ]
 )
 
@@ -146,6 +159,9 @@ LAKE_TABLES: dict[str, pa.Schema] = {
 DERIVED_TABLES: dict[str, pa.Schema] = {
     "entity_map": ENTITY_MAP_SCHEMA,
     "entities": DIM_ENTITY_SCHEMA,
+    # Problems with the build's own configuration (the entity overrides file): rewritten on
+    # every build, so a fixed file leaves the rejects mart at the next build.
+    "config_rejects": REJECT_SCHEMA,
 }
 
 
@@ -154,6 +170,22 @@ def sha256_hex(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+def safe_text(value: str) -> str:
+    """Return text that encodes as UTF-8: a non-UTF-8 file name's bytes become backslash escapes."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        # Python decodes such names with surrogateescape; any other lone surrogate passes as is.
+        raw = value.encode("utf-8", "surrogateescape" if _escaped_only(value) else "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _escaped_only(value: str) -> bool:
+    """Return True if every surrogate in the text is one surrogateescape makes (U+DC80-DCFF)."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in value)
 
 
 def make_id(*parts: str) -> str:
@@ -239,9 +271,9 @@ class Reject:
             raise ValueError(f"unknown stage {self.stage!r}")
         return {
             "stage": self.stage,
-            "locator": self.locator,
+            "locator": safe_text(self.locator),
             "reason": self.reason,
-            "detail": (self.detail or "")[:2000] or None,
+            "detail": safe_text((self.detail or "")[:2000]) or None,
             "capture_id": self.capture_id,
             "extractor_version": self.extractor_version,
             "rejected_at": self.rejected_at,

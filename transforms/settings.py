@@ -74,6 +74,9 @@ class Settings(BaseSettings):
         None, description="TOML of entity aliases, merges and blocks applied on every build."
     )
     dbt_threads: int = Field(2, ge=1)
+    show_dbt_logs: bool = Field(
+        False, description="dbt's own log lines on the console (the CLI's -v); off: errors only."
+    )
     duckdb_memory_limit: str = Field(
         # DuckDB fills whatever cap it has (a 10k build's tree peaks at 1.69 GB under 1GB, 1.50
         # under 768MB, same time); a 1M-article lake builds under 768MB, not under 512MB.
@@ -81,7 +84,27 @@ class Settings(BaseSettings):
         description="DuckDB's memory cap in the SQL build; past it, it spills to disk.",
     )
     document_timeout_seconds: float = Field(
-        30.0, gt=0, description="A page still extracting after this is rejected as timeout."
+        30.0,
+        gt=0,
+        description="A page still extracting after this is rejected as timeout.",
+    )
+    ner_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="An article still in NER after this is rejected as timeout (enrich stage).",
+    )
+    max_document_attempts: int = Field(
+        3,
+        ge=1,
+        description="Runs that try a document rejected as timeout or worker_died before giving up.",
+    )
+    ner_max_chars: int = Field(
+        100_000,
+        ge=1000,
+        description=(
+            "NER reads at most this much of a body (about 2 s of spaCy); longer bodies get "
+            "mentions from their start and an enrich reject ner_truncated saying so."
+        ),
     )
     task_runner: Literal["local", "dask"] = Field(
         "local", description="Where batch tasks run: this machine's workers, or a Dask cluster."

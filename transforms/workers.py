@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import logging
 import multiprocessing
 import multiprocessing.forkserver
+import signal
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -18,7 +21,8 @@ from pebble import ProcessExpired, ProcessPool
 from transforms import lake
 from transforms.extract.article import ExtractOptions, extract_capture
 from transforms.extract.normalize import detect_language
-from transforms.schemas import Reject
+from transforms.progress import ProgressListener, progress
+from transforms.schemas import Capture, Reject
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,7 @@ logger = logging.getLogger(__name__)
 # lazily).
 FORKSERVER_PRELOAD = [
     "transforms.extract.article",
+    "transforms.extract.text",
     "datasketch",
     "transforms.enrich.entities.preload",
 ]
@@ -54,17 +59,84 @@ def _extract_one(capture: dict[str, Any], options: ExtractOptions) -> dict[str, 
 def _extract_chunk(
     captures: list[dict[str, Any]], options: ExtractOptions
 ) -> list[dict[str, Any] | Reject]:
-    """Extract captures one after another in this process."""
-    return [_extract_one(capture, options) for capture in captures]
+    """Extract captures one after another in this process (stopping when the run stops)."""
+    results = []
+    for capture in captures:
+        check_stop()
+        results.append(_extract_one(capture, options))
+    return results
+
+
+def ignore_interrupts() -> None:
+    """Leave Ctrl-C to the parent process, which stops the workers itself."""
+    # The terminal sends SIGINT to the whole process group: a worker dying of it mid-document
+    # would turn that document into a `worker_died` reject.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+WARM_UP_PAGE = (
+    b"<html><head><title>Warm-up</title><meta name='date' content='2024-01-02'></head>"
+    b"<body><article><p>By A. Writer. Published 2 January 2024.</p>"
+    b"<p>The worker reads one small page before its first document.</p></article></body></html>"
+)
 
 
 def _warm_worker() -> None:
-    """Load lazily built models once per worker, not once per document."""
+    """Load lazily built models once per worker, not once per document.
+
+    A fresh worker's first extraction loads date and language data (0.5 s idle, seconds on a
+    busy machine): inside a document's timeout that would reject a page that is not slow.
+    """
+    ignore_interrupts()
     detect_language("warm up the language identifier with a short sentence")
+    warm_up = Capture(locator="warm-up.html", source_kind="file", body=WARM_UP_PAGE)
+    extract_capture({**warm_up.to_row("warm-up"), "content_type": "text/html"}, ExtractOptions())
 
 
 _POOL_LOCK = threading.Lock()
 _POOLS: list[ProcessPool] = []
+# Documents (and NER chunks) scheduled on a pool and not yet collected, and whether this process
+# is stopping (Ctrl-C): stopping cancels them, a batch with a cancelled document raises before it
+# writes anything, and the next run redoes that batch.
+_IN_FLIGHT_LOCK = threading.Lock()
+_IN_FLIGHT: set[Future] = set()
+_STOPPING = threading.Event()
+
+
+class StopRequested(Exception):
+    """Raised in a batch when its process is stopping: nothing of the batch is written."""
+
+
+@contextlib.contextmanager
+def tracking_in_flight(futures: list[Future]) -> Iterator[list[Future]]:
+    """Register scheduled futures as in flight until the block ends."""
+    with _IN_FLIGHT_LOCK:
+        _IN_FLIGHT.update(futures)
+    try:
+        yield futures
+    finally:
+        with _IN_FLIGHT_LOCK:
+            _IN_FLIGHT.difference_update(futures)
+
+
+def request_stop() -> int:
+    """Stop this process's batches: cancel what is in flight; return how many were cancelled."""
+    _STOPPING.set()
+    with _IN_FLIGHT_LOCK:
+        futures = list(_IN_FLIGHT)
+    # pebble stops the worker of a running task it cancels, and starts a fresh one.
+    return sum(future.cancel() for future in futures)
+
+
+def clear_stop() -> None:
+    """Let batches run again (a new run in this process)."""
+    _STOPPING.clear()
+
+
+def check_stop() -> None:
+    """Raise StopRequested when this process is stopping (work done in-process checks this)."""
+    if _STOPPING.is_set():
+        raise StopRequested("the run is stopping")
 
 
 def _process_pool(workers: int) -> ProcessPool:
@@ -106,7 +178,7 @@ def stop_fork_server() -> None:
         stop()
 
 
-def _can_start_processes() -> bool:
+def can_start_processes() -> bool:
     """Return False inside a daemonic process (e.g. a default Dask worker): no children there."""
     return not multiprocessing.current_process().daemon
 
@@ -132,6 +204,21 @@ def _collect(
     )
 
 
+def _report_done(listener: ProgressListener, future: Future) -> None:
+    """Tell the listener one document finished (called in the pool's thread, so kept cheap)."""
+    if future.cancelled():
+        return
+    rejected = future.exception() is not None or isinstance(future.result(), Reject)
+    listener.advance("extract", rejected=int(rejected))
+
+
+def _report_chunk(results: list[dict[str, Any] | Reject]) -> None:
+    """Tell the listener a chunk of documents finished in this process."""
+    progress().advance(
+        "extract", len(results), sum(isinstance(result, Reject) for result in results)
+    )
+
+
 def extract_batch(
     captures: list[dict[str, Any]],
     options: ExtractOptions,
@@ -141,26 +228,33 @@ def extract_batch(
     """Extract a batch with `workers` processes, each document cut off after `timeout` seconds."""
     if not captures:
         return [], []
-    if not _can_start_processes():
+    if not can_start_processes():
         logger.warning("no worker processes here (daemonic process): no per-document timeout")
         results = _extract_chunk(captures, options)
+        _report_chunk(results)
     else:
         # One task per document, so a timeout stops that document only.
+        listener = progress()
         try:
             pool = _process_pool(workers)
-            futures = [
-                pool.schedule(_extract_one, args=(capture, options), timeout=timeout)
-                for capture in captures
-            ]
-            results = [
-                _collect(future, capture, options, timeout)
-                for future, capture in zip(futures, captures, strict=True)
-            ]
+            futures = []
+            for capture in captures:
+                future = pool.schedule(_extract_one, args=(capture, options), timeout=timeout)
+                future.add_done_callback(functools.partial(_report_done, listener))
+                futures.append(future)
+            with tracking_in_flight(futures):
+                results = [
+                    _collect(future, capture, options, timeout)
+                    for future, capture in zip(futures, captures, strict=True)
+                ]
         except (BrokenProcessPool, RuntimeError):
             # The pool itself broke (workers cannot start): a fresh pool next time, redo here.
             logger.warning("the worker pool broke; extracting this batch in-process")
             _new_process_pool.cache_clear()
             results = _extract_chunk(captures, options)
+            _report_chunk(results)
+    # A document cancelled by a stop became no reject: the whole batch is left for the next run.
+    check_stop()
     articles = [result for result in results if isinstance(result, dict)]
     rejects = [result for result in results if isinstance(result, Reject)]
     return articles, rejects
@@ -174,9 +268,13 @@ def extract_to_lake(
     part: str,
     run_id: str,
     timeout: float | None = None,
+    shared_lines: dict[str, frozenset[int]] | None = None,
 ) -> tuple[int, Counter[str]]:
     """Extract one batch of stored captures and write its articles and rejects to the lake."""
     captures = lake.read_captures(lake_dir, capture_ids)
+    for capture in captures:
+        # Text dumps' lines that their source repeats elsewhere (textrepeat.py): never body.
+        capture["shared_line_keys"] = (shared_lines or {}).get(capture["capture_id"], frozenset())
     articles, rejects = extract_batch(captures, options, workers, timeout)
     for article in articles:
         article["_run_id"] = run_id

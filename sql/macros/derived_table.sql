@@ -1,3 +1,3 @@
 {% macro derived_table(table_name) -%}
-    read_parquet('{{ var("lake_dir") }}/derived/{{ table_name }}.parquet')
+    read_parquet({{ lake_path('derived/' ~ table_name ~ '.parquet') }})
 {%- endmacro %}

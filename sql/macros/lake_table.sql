@@ -5,8 +5,15 @@
 #}
 {% macro lake_table(table_name, row_locators=false) -%}
     read_parquet(
-        '{{ var("lake_dir") }}/{{ table_name }}/*.parquet',
+        {{ lake_path(table_name ~ '/*.parquet') }},
         union_by_name = true
         {%- if row_locators %}, filename = true, file_row_number = true{% endif %}
     )
+{%- endmacro %}
+
+{#
+    A path under the lake as a SQL string literal: the lake folder may hold a quote.
+#}
+{% macro lake_path(relative_path) -%}
+    '{{ (var("lake_dir") ~ "/" ~ relative_path) | replace("'", "''") }}'
 {%- endmacro %}

@@ -260,3 +260,41 @@ def test_since_and_url_filter_limit_items(make_site, fast, reply):
         )
     )
     assert [c.locator for c in items] == [site.url("/keep/c")]
+
+
+def test_items_over_the_per_feed_limit_are_fetched_on_later_runs(
+    make_site, fast, reply, tmp_path, caplog
+):
+    site = make_site()
+    links = [(f"S{n}", f"/s{n}") for n in range(5)]
+    site.route("/rss", reply(body=rss(*links), content_type=RSS, etag='"f1"'))
+    for _, path in links:
+        site.page(path, path)
+    capped = fast.model_copy(update={"max_items_per_feed": 2})
+    runs = [
+        sorted(
+            c.locator
+            for c in only(list(capture_feeds([site.url("/rss")], capped, tmp_path)), Capture)
+        )
+        for _ in range(4)
+    ]
+    # Two a run, until none is left; the feed itself answers 304 after the first run.
+    assert [len(run) for run in runs] == [2, 2, 1, 0]
+    assert sorted(url for run in runs for url in run) == sorted(site.url(p) for _, p in links)
+    assert [hit.status for hit in site.hits if hit.path == "/rss"] == [200, 304, 304, 304]
+    assert "deferred to a later run" in caplog.text
+
+
+def test_a_feed_item_that_failed_transiently_is_retried_after_a_304(
+    make_site, fast, reply, tmp_path
+):
+    site = make_site()
+    site.route("/rss", reply(body=rss(("A", "/a"), ("B", "/b")), content_type=RSS, etag='"f1"'))
+    site.route("/a", [reply(status=503)] * 3 + [reply(body=b"<html>A</html>")])
+    site.page("/b", "B")
+    capped = fast.model_copy(update={"max_items_per_feed": 1})
+    first = list(capture_feeds([site.url("/rss")], capped, tmp_path))
+    assert [(type(i).__name__, i.locator) for i in first] == [("Reject", site.url("/a"))]
+    second = only(list(capture_feeds([site.url("/rss")], capped, tmp_path)), Capture)
+    third = only(list(capture_feeds([site.url("/rss")], capped, tmp_path)), Capture)
+    assert sorted(c.locator for c in second + third) == [site.url("/a"), site.url("/b")]

@@ -238,6 +238,20 @@ def test_unfetchable_urls_are_refused(fast, url, reason):
         ("fe80::1%eth0", False),
         ("fc00::1", False),
         ("::ffff:127.0.0.1", False),
+        # IPv4 inside IPv6: NAT64, 6to4 and IPv4-compatible forms reach the embedded address.
+        ("64:ff9b::7f00:1", False),
+        ("64:ff9b::a9fe:a9fe", False),
+        ("64:ff9b::5db8:d822", True),
+        ("64:ff9b:1::a00:1", False),
+        ("2002:7f00:1::", False),
+        ("2002:c0a8:101::1", False),
+        ("2002:5db8:d822::1", True),
+        ("::7f00:1", False),
+        ("::127.0.0.1", False),
+        ("::5db8:d822", False),
+        ("fec0::1", False),
+        ("feff::1", False),
+        ("2001::1", False),
     ],
 )
 def test_address_policy(address, allowed):
@@ -291,3 +305,42 @@ def test_redirect_to_a_private_address_is_refused(make_site, fast, reply):
         site.url("/jump"): "blocked_address",
         site.url("/file"): "unsupported_scheme",
     }
+
+
+def test_a_slow_host_gets_a_deadline_for_the_run(reply, make_site, fast):
+    slow, quick = make_site("slow"), make_site("quick")
+    for number in range(5):
+        slow.route(f"/s{number}", reply(body=PAGE, delay=30))
+        quick.route(f"/q{number}", reply(body=PAGE))
+    urls = [slow.url(f"/s{n}") for n in range(5)] + [quick.url(f"/q{n}") for n in range(5)]
+    # Each slow page alone may take 3 attempts of 2 s: 30 s for the five, one host at a time.
+    settings = fast.model_copy(update={"host_concurrency": 1, "host_deadline": 1.0})
+    started = time.monotonic()
+    captures, rejects = run(urls, settings)
+    assert time.monotonic() - started < 6
+    assert sorted(captures) == sorted(quick.url(f"/q{n}") for n in range(5))
+    assert rejects == {slow.url(f"/s{n}"): "host_deadline" for n in range(5)}
+    # Only the first was requested: the others were refused without a request.
+    assert slow.paths().count("/s0") >= 1 and not {f"/s{n}" for n in range(1, 5)} & set(
+        slow.paths()
+    )
+
+
+def test_a_run_deadline_stops_every_host(reply, make_site, fast):
+    sites = [make_site(f"slow{n}") for n in range(3)]
+    for site in sites:
+        site.route("/a", reply(body=PAGE, delay=30))
+        site.route("/b", reply(body=PAGE, delay=30))
+    urls = [site.url(path) for site in sites for path in ("/a", "/b")]
+    settings = fast.model_copy(update={"host_concurrency": 1, "run_deadline": 1.0})
+    started = time.monotonic()
+    _, rejects = run(urls, settings)
+    assert time.monotonic() - started < 6
+    assert rejects == dict.fromkeys(urls, "run_deadline")
+
+
+def test_deadline_rejects_are_retried_on_the_next_run():
+    from transforms.capture.http import is_transient
+
+    for reason in ("host_deadline", "run_deadline"):
+        assert is_transient(Reject("capture", "http://x.test/", reason))

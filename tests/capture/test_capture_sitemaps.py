@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from transforms.capture.feeds import Discovered
+from transforms.capture.safexml import UnsafeDocument, gunzip_capped
 from transforms.capture.sitemaps import parse_sitemap
 from transforms.capture.web import capture_sitemaps
 from transforms.schemas import Capture, Reject
@@ -203,3 +204,16 @@ def test_known_sitemap_urls_are_not_refetched(make_site, fast, reply, tmp_path):
         for _ in range(3)
     ]
     assert runs == [[site.url("/a")], [site.url("/b")], [site.url("/a")]]
+
+
+def test_gzip_sitemaps_read_every_member_and_refuse_a_cut_one():
+    first = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    second = b"<url><loc>https://news.test/a</loc></url></urlset>"
+    joined = gzip.compress(first) + gzip.compress(second)
+    assert gunzip_capped(joined, 10_000) == first + second
+    with pytest.raises(UnsafeDocument) as cut:
+        gunzip_capped(gzip.compress(first + second * 50)[:-12], 10_000)
+    assert cut.value.reason == "gzip_malformed"
+    with pytest.raises(UnsafeDocument) as bomb:
+        gunzip_capped(gzip.compress(first) + gzip.compress(b" " * 20_000), 10_000)
+    assert bomb.value.reason == "decompression_bomb"

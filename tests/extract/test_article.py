@@ -36,7 +36,7 @@ def test_seed_000_article() -> None:
         "Gulf News",
         "copyright",
     )
-    assert article["extraction_method"] == "text_rules"
+    assert article["extraction_method"] == "text_model"
     assert article["dateline"] == "Baghdad"
     assert article["language"] == "en"
     assert article["url"] is None
@@ -103,3 +103,18 @@ def test_page_without_article_is_rejected() -> None:
     result = extract_file(FIXTURES / "section_index.html")
     assert isinstance(result, Reject)
     assert (result.stage, result.reason) == ("extract", "no_article_text")
+
+
+def test_text_dump_menu_is_not_a_byline_nor_a_publisher() -> None:
+    # A full-page dump: a greeting menu above the headline, a generic copyright line below.
+    path = Path(__file__).parent / "fixtures" / "menu_dump.txt"
+    article = extract_file(path, ExtractOptions(min_article_words=20), kind="text")
+    assert isinstance(article, dict)
+    assert (article["title"], article["title_source"]) == (
+        "Harbour ferry fares to rise in spring",
+        "text",
+    )
+    assert (article["authors"], article["authors_source"]) == (["Maria Okafor"], "text")
+    assert article["published_at"].isoformat() == "2024-03-04T00:00:00+00:00"
+    assert article["published_at_source"] == "text"
+    assert (article["source_id"], article["source_id_source"]) == ("unknown", "unknown")

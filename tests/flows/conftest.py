@@ -1,18 +1,3 @@
-"""Flow fixtures: the capture tests' HTTP server, and one warehouse built from the seeds."""
+"""Flow fixtures: the capture tests' HTTP server (the seeds and sample runs: tests/conftest.py)."""
 
-from pathlib import Path
-
-import pytest
-
-from flows.ingest import ingest_articles
 from tests.capture.conftest import fast, make_site, reply  # noqa: F401
-from tests.conftest import SEEDS
-from transforms.settings import Settings
-
-
-@pytest.fixture(scope="session")
-def seeds_warehouse(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a warehouse built by one run over the two seeds; tests must not change it."""
-    folder = tmp_path_factory.mktemp("seeds") / "warehouse"
-    ingest_articles(inputs=[str(SEEDS)], settings=Settings(warehouse_dir=folder, workers=1))
-    return folder

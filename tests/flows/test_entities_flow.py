@@ -10,6 +10,7 @@ from flows.build import build_warehouse
 from flows.ingest import ingest_articles
 from tests.conftest import SAMPLE, SEEDS
 from transforms.settings import Settings
+from transforms.warehouse.publish import connect_warehouse
 
 MENTIONING = """
     select list_sort(list(distinct regexp_extract(articles.locator, '[^/]+$')))
@@ -21,7 +22,7 @@ MENTIONING = """
 
 
 def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_dir / "newsloom.duckdb"), read_only=True) as con:
+    with connect_warehouse(settings.warehouse_dir) as con:
         return con.execute(sql, params or []).fetchall()
 
 
@@ -64,13 +65,20 @@ def test_entities_marts_and_overrides(prefect_api: str, tmp_path: Path) -> None:
     assert offsets == [(0,)]
     assert query(settings, MENTIONING, ["Jihadist groups"]) == [(None,)]
 
+    # An ill-typed overrides file is quarantined (a reject row), not a failed build.
     overrides = tmp_path / "entity_overrides.toml"
+    overrides.write_text('[[merge]]\nentity_type = "organization"\nnames = "Al Qaida"\n')
+    build_warehouse(settings=settings.model_copy(update={"entity_overrides_path": overrides}))
+    config_rejects = "select locator, reason from rejects where stage = 'model'"
+    assert query(settings, config_rejects) == [(str(overrides), "invalid_config")]
+
     overrides.write_text(
         '[[merge]]\nentity_type = "organization"\n'
         'names = ["Al Qaida", "Islamic State"]\nname = "Jihadist groups"\n'
     )
     build_warehouse(settings=settings.model_copy(update={"entity_overrides_path": overrides}))
     assert query(settings, MENTIONING, ["Jihadist groups"]) == [(both,)]
+    assert query(settings, config_rejects) == []
     assert query(settings, "select count(*) from dim_entities where entity_name = 'Al Qaida'") == [
         (0,)
     ]

@@ -5,7 +5,6 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
 import psutil
 import pyarrow.parquet as pq
 import pytest
@@ -14,6 +13,7 @@ from flows.build import build_warehouse
 from flows.ingest import ingest_articles
 from tests.conftest import SEEDS
 from transforms.settings import Settings
+from transforms.warehouse.publish import connect_warehouse
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -49,7 +49,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def table(settings: Settings, sql: str) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_dir / "newsloom.duckdb"), read_only=True) as con:
+    with connect_warehouse(settings.warehouse_dir) as con:
         return con.execute(sql).fetchall()
 
 
@@ -57,10 +57,11 @@ def test_run_builds_marts_and_quarantines_bad_input(
     prefect_api: str, settings: Settings, tmp_path: Path
 ) -> None:
     expected = make_bad_inputs(tmp_path / "bad")
-    inputs = [str(SEEDS), str(FIXTURES / "jsonld_article.html"), str(tmp_path / "bad")]
+    blog = Path(__file__).parents[1] / "extract" / "pages" / "platform_blog_canonical.html"
+    inputs = [str(SEEDS), str(FIXTURES / "jsonld_article.html"), str(blog), str(tmp_path / "bad")]
     summary = ingest_articles(inputs=inputs, settings=settings)
 
-    assert summary.count_extracted == 3
+    assert summary.count_extracted == 4
     assert summary.count_rejected == len(expected)
     articles = table(
         settings, "select source_id, source_id_source, locator from fct_articles order by 1"
@@ -68,8 +69,29 @@ def test_run_builds_marts_and_quarantines_bad_input(
     assert [(a[0], a[1]) for a in articles] == [
         ("gulfnews.com", "copyright"),
         ("harbour-times.example", "canonical"),
+        ("harbourwalks.wordpress.com", "canonical"),
         ("rudaw.net", "comment_policy"),
     ]
+    # Issue 12's columns reach the marts: a blog on a platform is its own source.
+    assert table(
+        settings,
+        "select title, title_raw, authors, author_organizations, wire_agency, source_platform"
+        " from fct_articles where source_id = 'harbourwalks.wordpress.com'",
+    ) == [
+        (
+            "Low water at the north landing",
+            "Low water at the north landing – Harbour Walks",
+            ["Rina Holm"],
+            ["Associated Press"],
+            "AP",
+            "wordpress",
+        )
+    ]
+    assert table(
+        settings,
+        "select source_name, source_platform from dim_sources"
+        " where source_id = 'harbourwalks.wordpress.com'",
+    ) == [("Harbour Walks", "wordpress")]
     assert all(Path(a[2]).is_absolute() for a in articles)
     rejects = dict(table(settings, "select locator, reason from rejects"))
     assert {Path(k).name: v for k, v in rejects.items()} == expected
@@ -86,12 +108,17 @@ def test_run_builds_marts_and_quarantines_bad_input(
         "article_texts",
         "rejects",
     }
-    assert pq.read_table(marts / "fct_articles").num_rows == 3
+    assert pq.read_table(marts / "fct_articles").num_rows == 4
     texts = pq.read_table(marts / "article_texts").to_pylist()
     assert any(t["body_text"].startswith("Baghdad: Iraq is open") for t in texts)
-    assert table(settings, "select count(*) from article_texts") == [(3,)]
+    assert table(settings, "select count(*) from article_texts") == [(4,)]
     sources = table(settings, "select source_id, count_articles from dim_sources order by 1")
-    assert sources == [("gulfnews.com", 1), ("harbour-times.example", 1), ("rudaw.net", 1)]
+    assert sources == [
+        ("gulfnews.com", 1),
+        ("harbour-times.example", 1),
+        ("harbourwalks.wordpress.com", 1),
+        ("rudaw.net", 1),
+    ]
     # Worker pools and the fork server they start from (spaCy, the place index) are gone.
     children = [" ".join(child.cmdline()) for child in psutil.Process().children(recursive=True)]
     assert not [command for command in children if "forkserver" in command]

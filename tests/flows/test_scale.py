@@ -14,6 +14,7 @@ from transforms import lake
 from transforms.extract.article import EXTRACTOR_VERSION
 from transforms.lake import RemoteLake
 from transforms.settings import Settings
+from transforms.warehouse.publish import connect_warehouse
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 TIMEOUT_SECONDS = 2.0
@@ -57,14 +58,14 @@ def settings_for(warehouse: Path, **overrides: object) -> Settings:
 
 
 def snapshot(settings: Settings) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(settings.database_path), read_only=True) as con:
+    with connect_warehouse(settings.warehouse_dir) as con:
         return {
             name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in COMPARED.items()
         }
 
 
 def slow_page_rejects(settings: Settings) -> list[tuple]:
-    with duckdb.connect(str(settings.database_path), read_only=True) as con:
+    with connect_warehouse(settings.warehouse_dir) as con:
         return con.execute(
             "select stage, reason, capture_id is not null from rejects where locator like '%slow%'"
         ).fetchall()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -9,7 +10,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from transforms.warehouse.publish import PublishCheckError, publish_warehouse
+from transforms.warehouse.publish import (
+    PublishCheckError,
+    connect_warehouse,
+    publish_warehouse,
+)
 
 
 def built_database(
@@ -53,7 +58,7 @@ def test_article_texts_view_is_streamed_to_parquet_and_viewed_from_the_release(
     assert sorted(published.column("body_text").to_pylist()) == sorted(bodies)
     # The lake file can go: the published database reads the release's own file.
     (tmp_path / "build" / "articles.parquet").unlink()
-    with duckdb.connect(str(warehouse / "newsloom.duckdb"), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         assert connection.execute("select count(*) from article_texts").fetchone() == (2,)
         kind = connection.execute(
             "select table_type from information_schema.tables where table_name = 'article_texts'"
@@ -155,3 +160,34 @@ def test_article_texts_parts_are_kept_while_their_lake_rows_are_the_same(tmp_pat
     assert third.name != first.name
     assert pq.read_table(third).column("body_text").to_pylist() == bodies[:2]
     assert pq.read_table(third).column_names == ["article_id", "body_text"]
+
+
+def test_a_copied_warehouse_reads_its_own_files(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    build_db = built_database(tmp_path / "build", ["First body.", "Second body."])
+    with duckdb.connect(str(build_db)) as connection:
+        # dbt's staging views read the lake by its absolute path.
+        connection.execute("create schema staging")
+        lake_file = tmp_path / "build" / "articles.parquet"
+        connection.execute(
+            f"create view staging.stg_articles as select * from read_parquet('{lake_file}')"
+        )
+    publish_warehouse(build_db, warehouse, "r1")
+    copy = tmp_path / "elsewhere" / "warehouse"
+    shutil.copytree(warehouse, copy, symlinks=True)
+    # The copy's text file changes; the original's stays: each must read its own.
+    [copied_texts] = (copy / "marts" / "article_texts").glob("*.parquet")
+    pq.write_table(pq.read_table(copied_texts).slice(0, 1), copied_texts)
+
+    def count_texts(folder: Path) -> int:
+        with duckdb.connect(str(folder / "newsloom.duckdb"), read_only=True) as connection:
+            connection.execute("set file_search_path = ?", [str(folder)])
+            return connection.execute("select count(*) from article_texts").fetchone()[0]
+
+    assert (count_texts(warehouse), count_texts(copy)) == (2, 1)
+    with duckdb.connect(str(copy / "newsloom.duckdb"), read_only=True) as connection:
+        views = connection.execute(
+            "select schema_name, sql from duckdb_views() where not internal"
+        ).fetchall()
+    assert [schema for schema, _sql in views] == ["main"]
+    assert all(str(tmp_path) not in sql for _schema, sql in views)

@@ -45,10 +45,14 @@ def parse_feed(
     body: bytes,
     feed_url: str,
     content_type: str | None = None,
-    max_items: int = 1000,
+    max_items: int | None = None,
     base_url: str | None = None,
 ) -> list[Discovered | Reject]:
-    """Return a feed's items as Discovered URLs (links resolved against `base_url`), or rejects."""
+    """Return a feed's items as Discovered URLs (links resolved against `base_url`), or rejects.
+
+    `max_items` keeps the first items only (None: all; the capture session limits what it
+    fetches per run itself and keeps the rest for later runs).
+    """
     base = base_url or feed_url
     if is_json_feed(body, content_type):
         return _parse_json_feed(body, feed_url, max_items, base)
@@ -91,7 +95,7 @@ def parse_feed(
 
 
 def _parse_json_feed(
-    body: bytes, feed_url: str, max_items: int, base: str
+    body: bytes, feed_url: str, max_items: int | None, base: str
 ) -> list[Discovered | Reject]:
     """Return the items of a JSON Feed (versions 1.0 and 1.1)."""
     try:

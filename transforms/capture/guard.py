@@ -18,6 +18,31 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+# IPv6 forms that carry an IPv4 address in their low 32 bits (RFC 6052 NAT64) or bits 16-48
+# (RFC 3056 6to4): a gateway delivers them to that IPv4 address, so that address is the one judged.
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+# Refused outright: local-use NAT64 (RFC 8215), deprecated site-local (RFC 3879), and the
+# deprecated IPv4-compatible ::a.b.c.d (RFC 4291), which Python counts as global.
+REFUSED_V6 = (
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("fec0::/10"),
+    ipaddress.IPv6Network("::/96"),
+)
+
+
+def effective_address(ip: IPAddress) -> IPAddress:
+    """Return the IPv4 address an IPv4-mapped, NAT64 or 6to4 address reaches, else the address."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64_WELL_KNOWN:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    return ip
+
+
 class BlockedAddressError(httpcore.ConnectError):
     """The host resolves to an address the policy refuses."""
 
@@ -35,13 +60,13 @@ class AddressPolicy:
 
     def allows(self, address: str | IPAddress) -> bool:
         """Return True if the address is public, or private but explicitly allowed."""
-        ip = ipaddress.ip_address(str(address).split("%", 1)[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
+        ip = effective_address(ipaddress.ip_address(str(address).split("%", 1)[0]))
         if any(ip.version == net.version and ip in net for net in self.allowed):
             return True
         if self.allow_private:
             return True
+        if isinstance(ip, ipaddress.IPv6Address) and any(ip in net for net in REFUSED_V6):
+            return False
         return ip.is_global and not ip.is_multicast
 
 

@@ -23,7 +23,9 @@ from transforms.schemas import Reject, utc_now
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-TRANSIENT_REASONS = frozenset({"timeout", "connection_error", "robots_unreachable"})
+TRANSIENT_REASONS = frozenset(
+    {"timeout", "connection_error", "robots_unreachable", "host_deadline", "run_deadline"}
+)
 ROBOTS_MAX_BYTES = 500 * 1024
 # Hop-by-hop body framing no longer describes the decoded body we keep (CC-NEWS does the same).
 RENAMED_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
@@ -152,9 +154,13 @@ class Fetcher:
         self._robots: dict[str, RobotFileParser | Reject] = {}
         self._robots_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._client: httpx.AsyncClient | None = None
+        self._run_ends: float | None = None
+        self._host_ends: dict[str, float] = {}
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
+        if s.run_deadline is not None:
+            self._run_ends = asyncio.get_running_loop().time() + s.run_deadline
         limits = httpx.Limits(
             max_connections=s.global_concurrency, max_keepalive_connections=s.global_concurrency
         )
@@ -177,6 +183,32 @@ class Fetcher:
     ) -> None:
         if self._client is not None:
             await self._client.aclose()
+
+    def _deadline(self, key: str) -> tuple[str, float] | None:
+        """Return the nearer of the run's and this host's deadlines (reason, loop time), if any."""
+        if self.settings.host_deadline is not None and key not in self._host_ends:
+            # A host's clock starts with its first request in the run.
+            now = asyncio.get_running_loop().time()
+            self._host_ends[key] = now + self.settings.host_deadline
+        ends = [("host_deadline", self._host_ends[key])] if key in self._host_ends else []
+        if self._run_ends is not None:
+            ends.append(("run_deadline", self._run_ends))
+        return min(ends, key=lambda end: end[1]) if ends else None
+
+    def _time_left(self, key: str) -> tuple[str, float] | None:
+        """Return (reason, seconds left) before this host's nearer deadline, if it has one."""
+        deadline = self._deadline(key)
+        if deadline is None:
+            return None
+        return deadline[0], deadline[1] - asyncio.get_running_loop().time()
+
+    def _past_deadline(self, key: str, reason: str) -> _Failure:
+        """Return the failure of a request cut off (or never sent) at a deadline."""
+        limit = (
+            self.settings.host_deadline if reason == "host_deadline" else self.settings.run_deadline
+        )
+        scope = "this host" if reason == "host_deadline" else "the run"
+        return _Failure(reason, f"{scope} ran out of its {limit:g} s; tried again next run")
 
     async def fetch(
         self, url: str, accept: Sequence[str] | None = None, conditional: bool = True
@@ -299,6 +331,9 @@ class Fetcher:
                 wait = ceiling / 2 + random.uniform(0, ceiling / 2)
                 if failure.wait is not None:
                     wait = max(wait, min(failure.wait, s.retry_after_max))
+                left = self._time_left(host_key(url))
+                if left is not None and left[1] <= wait:
+                    raise self._past_deadline(host_key(url), left[0]) from failure
                 log.debug("retry %d for %s in %.2fs: %s", attempt + 1, url, wait, failure.detail)
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")
@@ -325,11 +360,20 @@ class Fetcher:
                 headers["If-None-Match"] = old.etag
             if old.last_modified:
                 headers["If-Modified-Since"] = old.last_modified
-        await self._pace(host_key(url))
+        key = host_key(url)
+        await self._pace(key)
+        left = self._time_left(key)
+        if left is not None and left[1] <= 0:
+            raise self._past_deadline(key, left[0])
+        limit = self.settings.total_timeout
+        cut_by_deadline = left is not None and left[1] < limit
+        timer = asyncio.timeout(left[1] if left is not None and cut_by_deadline else limit)
         try:
-            async with self._global, asyncio.timeout(self.settings.total_timeout):
+            async with self._global, timer:
                 return await self._stream(url, headers, accept)
         except (TimeoutError, httpx.TimeoutException) as exc:
+            if cut_by_deadline and left is not None and timer.expired():
+                raise self._past_deadline(key, left[0]) from exc
             raise _Failure("timeout", f"timed out: {type(exc).__name__}", retryable=True) from exc
         except httpx.ConnectError as exc:
             if isinstance(exc.__cause__, BlockedAddressError):

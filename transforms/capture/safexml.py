@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import zlib
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s>/]")
 _PROLOG = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(\[.*?\])?\s*>)", re.DOTALL)
+logger = logging.getLogger(__name__)
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -61,17 +63,27 @@ def root_name(body: bytes) -> str | None:
 
 
 def gunzip_capped(body: bytes, limit: int) -> bytes:
-    """Decompress gzip data, refusing output beyond `limit` bytes (decompression bombs)."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise UnsafeDocument("gzip_malformed", f"cannot gunzip: {exc}") from exc
-    if len(out) > limit or inflater.unconsumed_tail:
-        raise UnsafeDocument(
-            "decompression_bomb", f"gzip expands beyond {limit} bytes from {len(body)}"
-        )
-    return out
+    """Decompress gzip data, every member of it, refusing output beyond `limit` bytes (bombs)."""
+    out = bytearray()
+    data = body
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(data, limit + 1 - len(out))
+        except zlib.error as exc:
+            raise UnsafeDocument("gzip_malformed", f"cannot gunzip: {exc}") from exc
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise UnsafeDocument(
+                "decompression_bomb", f"gzip expands beyond {limit} bytes from {len(body)}"
+            )
+        if not inflater.eof:
+            raise UnsafeDocument("gzip_malformed", "the gzip data ends before its end marker")
+        data = inflater.unused_data
+        # Concatenated members are one document (RFC 1952); zero padding after the last is common.
+        if not data.startswith(GZIP_MAGIC):
+            if data.strip(b"\0"):
+                logger.warning("ignored %d bytes after the gzip data", len(data))
+            return bytes(out)
 
 
 def parse_w3c_datetime(value: str | None) -> datetime | None:

@@ -155,6 +155,9 @@ class Session:
         async def job(node: _Node) -> None:
             result = await self.fetcher.fetch(url, accept=self.settings.page_content_types)
             node.transient = await self._page_result(result, source_kind, found)
+            if node.transient and source_kind == "feed" and found and self.state is not None:
+                # Kept for the next run, which fetches it even if the feed answers 304.
+                self.state.add_pending(found)
 
         self._submit(url, parent, job)
 
@@ -288,12 +291,13 @@ class Session:
         if isinstance(result, NotModified) or self._unchanged(result):
             self.counts[f"{kind}s_unchanged"] += 1
             self._touch(result.final_url)
+            if kind == "feed":
+                for item in self._within_feed_limit(url, [], scope):
+                    self.submit_page(item.url, kind, item, node)
             return
         s = self.settings
         if kind == "feed":
-            found = parse_feed(
-                result.body, url, result.content_type, s.max_items_per_feed, result.final_url
-            )
+            found = parse_feed(result.body, url, result.content_type, None, result.final_url)
             children: list[str] = []
         else:
             listing = parse_sitemap(
@@ -319,12 +323,47 @@ class Session:
                 await self._reject(child, "sitemap_too_deep", f"listed at depth {depth} by {url}")
             else:
                 self.submit_sitemap(child, scope, depth + 1, node)
+        wanted: list[Discovered] = []
         for item in found:
             if isinstance(item, Reject):
                 self.counts["rejected"] += 1
                 await self.emit(item)
             elif self._wanted(item, scope):
-                self.submit_page(item.url, kind, item, node)
+                wanted.append(item)
+        if kind == "feed":
+            wanted = self._within_feed_limit(url, wanted, scope)
+        for item in wanted:
+            self.submit_page(item.url, kind, item, node)
+
+    def _within_feed_limit(
+        self, url: str, wanted: list[Discovered], scope: Scope
+    ) -> list[Discovered]:
+        """Return what to fetch now from a feed: earlier leftovers first, up to the limit.
+
+        The rest is kept in the capture state for the next runs (none is dropped): a feed that
+        lists more new items than max_items_per_feed is worked through over several runs.
+        """
+        limit = self.settings.max_items_per_feed
+        if self.state is None:
+            if len(wanted) > limit:
+                self.counts["over_feed_limit"] += len(wanted) - limit
+                log.warning(
+                    "%s: %d items over max_items_per_feed (%d) not fetched: no capture state "
+                    "to keep them for a later run",
+                    url, len(wanted) - limit, limit,
+                )  # fmt: skip
+            return wanted[:limit]
+        leftovers = [item for item in self.state.pending_items(url) if self._wanted(item, scope)]
+        queue = list({item.url: item for item in [*leftovers, *wanted]}.values())
+        now, later = queue[:limit], queue[limit:]
+        self.state.set_pending(url, later)
+        if later:
+            self.counts["deferred"] += len(later)
+            log.warning(
+                "%s: %d items over max_items_per_feed (%d) deferred to a later run",
+                url, len(later), limit,
+            )  # fmt: skip
+        return now
 
     def _wanted(self, item: Discovered, scope: Scope) -> bool:
         """Return True if an item is in scope and not already captured unchanged."""

@@ -36,6 +36,17 @@ class FetchSettings(BaseModel):
     backoff_max: NonNegativeFloat = 60.0
     retry_after_max: NonNegativeFloat = Field(120.0, description="cap on honoured Retry-After")
 
+    host_deadline: PositiveFloat | None = Field(
+        900.0,
+        description="seconds a run spends on one host from its first request; its documents "
+        "still waiting then are rejected host_deadline and tried again next run (None: no limit)",
+    )
+    run_deadline: PositiveFloat | None = Field(
+        3600.0,
+        description="seconds of fetching in one run; what is left then is rejected run_deadline "
+        "and tried again next run (None: no limit)",
+    )
+
     host_delay: NonNegativeFloat = Field(1.0, description="min seconds between request starts")
     host_concurrency: PositiveInt = 2
     global_concurrency: PositiveInt = 32

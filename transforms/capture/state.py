@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from types import TracebackType
 import duckdb
 import pyarrow as pa
 
+from transforms.capture.feeds import Discovered
 from transforms.capture.http import Validators
 
 log = logging.getLogger(__name__)
@@ -38,12 +40,26 @@ ORIGIN_STATE_SCHEMA = pa.schema(
         pa.field("last_error", pa.string()),
     ]
 )
+PENDING_SCHEMA = pa.schema(
+    [
+        pa.field("origin_url", pa.string(), nullable=False),
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("origin_meta", pa.string()),
+        pa.field("changed_at", pa.timestamp("us")),
+        pa.field("position", pa.int32(), nullable=False),
+    ]
+)
 _DDL = (
     "create table if not exists url_state (url varchar primary key, etag varchar, "
     "last_modified varchar, body_sha256 varchar, http_status integer, fetched_at timestamp)",
     "create table if not exists origin_state (origin_url varchar primary key, "
     "failure_count integer not null, next_poll_at timestamp, last_polled_at timestamp, "
     "last_ok_at timestamp, last_error varchar)",
+    # Feed items a run did not get to (over max_items_per_feed, or failed transiently): the
+    # next runs fetch them even when the feed itself answers 304.
+    "create table if not exists pending_item (origin_url varchar not null, url varchar not null, "
+    "origin_meta varchar, changed_at timestamp, position integer not null, "
+    "primary key (origin_url, url))",
 )
 
 
@@ -95,6 +111,7 @@ class CaptureState:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._urls: dict[str, UrlState] = {}
         self._origins: dict[str, OriginState] = {}
+        self._pending: dict[str, dict[str, Discovered]] = {}
 
     def __enter__(self) -> CaptureState:
         self.open()
@@ -183,6 +200,34 @@ class CaptureState:
         self._origins[origin_url] = state
         return state
 
+    def pending_items(self, origin_url: str) -> list[Discovered]:
+        """Return the items of a feed still to fetch, oldest first, staged changes included."""
+        if origin_url not in self._pending:
+            with self._lock:
+                rows = (
+                    self._connection()
+                    .execute(
+                        "select url, origin_meta, changed_at from pending_item "
+                        "where origin_url = ? order by position",
+                        [origin_url],
+                    )
+                    .fetchall()
+                )
+            self._pending[origin_url] = {
+                url: Discovered(url, origin_url, json.loads(meta or "{}"), _aware(changed))
+                for url, meta, changed in rows
+            }
+        return list(self._pending[origin_url].values())
+
+    def set_pending(self, origin_url: str, items: list[Discovered]) -> None:
+        """Stage the items of a feed still to fetch (replacing what was pending)."""
+        self._pending[origin_url] = {item.url: item for item in items}
+
+    def add_pending(self, item: Discovered) -> None:
+        """Stage one more item to fetch on a later run (one that failed transiently)."""
+        self.pending_items(item.origin_url)
+        self._pending[item.origin_url].setdefault(item.url, item)
+
     def commit(self) -> None:
         """Write all staged changes in one transaction: a killed run leaves the old state."""
         urls = pa.Table.from_pylist(
@@ -205,14 +250,34 @@ class CaptureState:
             ],
             schema=ORIGIN_STATE_SCHEMA,
         )
+        pending = pa.Table.from_pylist(
+            [
+                {
+                    "origin_url": origin_url,
+                    "url": item.url,
+                    "origin_meta": json.dumps(item.origin_meta, sort_keys=True, default=str),
+                    "changed_at": _naive(item.changed_at),
+                    "position": position,
+                }
+                for origin_url, items in self._pending.items()
+                for position, item in enumerate(items.values())
+            ],
+            schema=PENDING_SCHEMA,
+        )
         with self._lock:
             con = self._connection()
             con.execute("begin transaction")
             try:
                 con.register("staged_urls", urls)
                 con.register("staged_origins", origins)
+                con.register("staged_pending", pending)
                 con.execute("insert or replace into url_state select * from staged_urls")
                 con.execute("insert or replace into origin_state select * from staged_origins")
+                con.execute(
+                    "delete from pending_item where origin_url in (select unnest(?))",
+                    [list(self._pending)],
+                )
+                con.execute("insert into pending_item select * from staged_pending")
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
@@ -220,9 +285,14 @@ class CaptureState:
             finally:
                 con.unregister("staged_urls")
                 con.unregister("staged_origins")
-        log.info("capture state: %d urls, %d origins committed", urls.num_rows, origins.num_rows)
+                con.unregister("staged_pending")
+        log.info(
+            "capture state: %d urls, %d origins, %d pending feed items committed",
+            urls.num_rows, origins.num_rows, pending.num_rows,
+        )  # fmt: skip
         self._urls.clear()
         self._origins.clear()
+        self._pending.clear()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         """Return the open connection."""

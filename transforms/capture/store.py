@@ -10,10 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from transforms import lake
-from transforms.capture.files import capture_file, iter_input_files
+from transforms.capture.files import (
+    capture_file,
+    folder_contents,
+    is_supported_file,
+    iter_input_files,
+    path_locator,
+)
 from transforms.capture.settings import FetchSettings
 from transforms.capture.sources import SourcesConfig
-from transforms.capture.web import capture_inputs_auto, capture_sources
+from transforms.capture.web import capture_inputs_auto, capture_sources, classify_input
+from transforms.progress import progress
 from transforms.schemas import Capture, Reject
 
 logger = logging.getLogger(__name__)
@@ -26,6 +33,8 @@ class CaptureCounts:
     count_captured: int = 0
     count_unchanged: int = 0
     rejects_by_reason: Counter[str] = field(default_factory=Counter)
+    # Files in input folders that newsloom does not read, by suffix (not rejects: not inputs).
+    skipped_by_suffix: Counter[str] = field(default_factory=Counter)
 
     @property
     def count_rejected(self) -> int:
@@ -62,11 +71,13 @@ def store_captures(
         rejects.clear()
         number += 1
 
+    listener = progress()
     for item in items:
         if isinstance(item, Reject):
             rejects.append(item)
         else:
             pending.setdefault(item.capture_id, item)
+        listener.advance("capture", rejected=int(isinstance(item, Reject)))
         if len(pending) + len(rejects) >= batch_size:
             flush()
     flush()
@@ -84,17 +95,19 @@ def iter_file_captures(
 ) -> Iterable[Capture | Reject]:
     """Yield captures of local files, skipping files unchanged since their last capture."""
     known = lake.read_known_files(lake_dir)
-    for item in iter_input_files(paths):
+    for item in iter_input_files(paths, counts.skipped_by_suffix):
         if isinstance(item, Reject):
             yield item
             continue
         try:
             stat = item.stat()
         except OSError as error:
-            yield Reject("capture", str(item), "unreadable", f"{type(error).__name__}: {error}")
+            detail = f"{type(error).__name__}: {error}"
+            yield Reject("capture", path_locator(item), "unreadable", detail)
             continue
-        if known.get(str(item)) == (stat.st_size, stat.st_mtime_ns):
+        if known.get(path_locator(item)) == (stat.st_size, stat.st_mtime_ns):
             counts.count_unchanged += 1
+            progress().advance("capture")
             continue
         yield capture_file(item, max_bytes)
 
@@ -108,6 +121,7 @@ def capture_paths(
         iter_file_captures(paths, lake_dir, max_bytes, skipped), lake_dir, run_id, batch_size, "f"
     )
     counts.count_unchanged += skipped.count_unchanged
+    counts.skipped_by_suffix += skipped.skipped_by_suffix
     return counts
 
 
@@ -135,4 +149,39 @@ def capture_inputs(
         items = itertools.chain(items, capture_sources(sources, fetch, state_dir))
     counts = store_captures(items, lake_dir, run_id, batch_size, "c")
     counts.count_unchanged += skipped.count_unchanged
+    counts.skipped_by_suffix += skipped.skipped_by_suffix
     return counts
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """An input that gives the run nothing: missing, or with no file newsloom reads."""
+
+    locator: str
+    detail: str
+
+
+def check_inputs(inputs: list[str]) -> tuple[list[str], list[InputProblem]]:
+    """Split inputs into those that may give documents and those that cannot (with why)."""
+    usable: list[str] = []
+    problems: list[InputProblem] = []
+    for arg in inputs:
+        kind = classify_input(arg)
+        path = Path(arg.removeprefix("file://")).expanduser()
+        if kind == "unknown":
+            reason = "no such file or directory" if "://" not in arg else "unsupported URL scheme"
+            problems.append(InputProblem(arg, reason))
+        elif kind == "path" and path.is_dir():
+            has_supported, others = folder_contents(path)
+            if has_supported:
+                usable.append(arg)
+            else:
+                found = ", ".join(f"{n} {suffix}" for suffix, n in others.most_common(5))
+                problems.append(
+                    InputProblem(arg, f"no supported files ({found or 'the folder is empty'})")
+                )
+        elif kind == "path" and not is_supported_file(path):
+            problems.append(InputProblem(arg, "not a file type newsloom reads"))
+        else:
+            usable.append(arg)
+    return usable, problems

@@ -11,17 +11,25 @@ from collections import Counter
 from collections.abc import Collection
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 from pebble import ProcessExpired, ProcessPool
 
 from transforms import lake
+from transforms.enrich.entities.mentions import split_text
 from transforms.enrich.entities.model import DEFAULT_NER_LANGUAGES
 from transforms.enrich.entities.resolve import resolve_entities
-from transforms.enrich.entities.worker import ArticleMentions, mentions_chunk, worker_nlp
-from transforms.schemas import Reject, utc_now
-from transforms.workers import FORKSERVER_PRELOAD
+from transforms.enrich.entities.worker import ArticleMentions, mentions_chunk, start_worker
+from transforms.progress import ProgressListener, progress
+from transforms.schemas import REJECT_SCHEMA, Reject, utc_now
+from transforms.workers import (
+    FORKSERVER_PRELOAD,
+    can_start_processes,
+    check_stop,
+    ignore_interrupts,
+    tracking_in_flight,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +37,16 @@ logger = logging.getLogger(__name__)
 # string store grows with every new word and is never freed; a fresh worker costs one model load
 # (the place index comes built, shared, from the fork server: transforms.enrich.entities.preload).
 DEFAULT_MAX_TASKS_PER_WORKER = 200
+# Articles per progress report when NER runs in this process (no pool).
+IN_PROCESS_CHUNK = 16
 _POOL_LOCK = threading.Lock()
 _POOLS: list[ProcessPool] = []
+
+
+def _start_ner_worker(model_name: str) -> None:
+    """Initialise a NER worker: Ctrl-C is the parent's to handle, then load the model."""
+    ignore_interrupts()
+    start_worker(model_name)
 
 
 def _ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
@@ -47,7 +63,7 @@ def _new_ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
     pool = ProcessPool(
         max_workers=workers,
         max_tasks=max_tasks,
-        initializer=worker_nlp,
+        initializer=_start_ner_worker,
         initargs=(model_name,),
         context=context,
     )
@@ -66,6 +82,18 @@ def stop_ner_workers() -> None:
         _new_ner_pool.cache_clear()
 
 
+class NerFailure(NamedTuple):
+    """An article NER could not finish: its worker ran over the time limit or died."""
+
+    capture_id: str
+    article_id: str
+    reason: str
+    detail: str
+
+
+NerResult = ArticleMentions | NerFailure
+
+
 def find_batch_mentions(
     articles: list[dict[str, Any]],
     model_name: str,
@@ -73,35 +101,56 @@ def find_batch_mentions(
     *,
     languages: Collection[str] = DEFAULT_NER_LANGUAGES,
     max_tasks_per_worker: int = DEFAULT_MAX_TASKS_PER_WORKER,
-) -> list[ArticleMentions]:
+    timeout: float | None = None,
+) -> list[NerResult]:
     """Return each article's mentions (NER in `workers` processes), in the articles' order.
 
     Articles whose language is not in `languages` (all run when it is empty) are skipped: no
     mentions, and their language in `skipped_language`. Workers are replaced after
-    `max_tasks_per_worker` chunks (0: never).
+    `max_tasks_per_worker` chunks (0: never). With a `timeout` (seconds per article), NER always
+    runs in worker processes: a chunk gets its articles' time together, and a chunk over it (or
+    whose worker died) is redone one article per task, each over its own limit a NerFailure.
     """
     languages = tuple(sorted(languages))
-    if workers <= 1 or len(articles) < 8:
-        results = mentions_chunk(articles, model_name, languages)
+    listener = progress()
+    bounded = timeout is not None and can_start_processes()
+    results: list[NerResult]
+    if not bounded and (workers <= 1 or len(articles) < 8):
+        results = []
+        for start in range(0, len(articles), IN_PROCESS_CHUNK):
+            check_stop()
+            chunk = articles[start : start + IN_PROCESS_CHUNK]
+            results += mentions_chunk(chunk, model_name, languages)
+            listener.advance("ner", len(chunk))
     else:
-        size = max(1, len(articles) // (workers * 4))
+        size = max(1, len(articles) // (max(1, workers) * 4))
         chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
         try:
-            pool = _ner_pool(workers, model_name, max_tasks_per_worker)
-            futures = [
-                pool.schedule(mentions_chunk, args=(chunk, model_name, languages))
-                for chunk in chunks
-            ]
-            results = [
-                result
-                for future, chunk in zip(futures, chunks, strict=True)
-                for result in _chunk_result(future, chunk, model_name, languages)
-            ]
+            pool = _ner_pool(max(1, workers), model_name, max_tasks_per_worker)
+            futures = []
+            for chunk in chunks:
+                future = pool.schedule(
+                    mentions_chunk,
+                    args=(chunk, model_name, languages),
+                    timeout=timeout * len(chunk) if timeout else None,
+                )
+                # A chunk redone (over time, or its worker died) is counted once, here.
+                future.add_done_callback(functools.partial(_report_chunk, listener, len(chunk)))
+                futures.append(future)
+            with tracking_in_flight(futures):
+                results = [
+                    result
+                    for future, chunk in zip(futures, chunks, strict=True)
+                    for result in _chunk_result(pool, future, chunk, model_name, languages, timeout)
+                ]
         except (BrokenProcessPool, RuntimeError):
             logger.warning("the NER worker pool broke; finding this batch's mentions in-process")
             _new_ner_pool.cache_clear()
-            results = mentions_chunk(articles, model_name, languages)
-    skipped = Counter(r.skipped_language for r in results if r.skipped_language)
+            results = list(mentions_chunk(articles, model_name, languages))
+    check_stop()
+    skipped = Counter(
+        r.skipped_language for r in results if isinstance(r, ArticleMentions) and r.skipped_language
+    )
     if skipped:
         logger.info(
             "NER skipped %d of %d articles not in %s: %s",
@@ -110,17 +159,54 @@ def find_batch_mentions(
     return results
 
 
+def _report_chunk(listener: ProgressListener, count: int, _future: Any) -> None:
+    """Tell the listener a chunk of articles finished (in the pool's thread: kept cheap)."""
+    listener.advance("ner", count)
+
+
 def _chunk_result(
-    future: Any, chunk: list[dict[str, Any]], model_name: str, languages: tuple[str, ...]
-) -> list[ArticleMentions]:
-    """Return a chunk's results; a chunk whose worker died is redone in this process."""
+    pool: ProcessPool,
+    future: Any,
+    chunk: list[dict[str, Any]],
+    model_name: str,
+    languages: tuple[str, ...],
+    timeout: float | None,
+) -> list[NerResult]:
+    """Return a chunk's results; a chunk over its time or whose worker died is redone."""
     try:
-        return future.result()
-    except ProcessExpired as error:
-        logger.warning(
-            "a NER worker died (%s); redoing its %d articles in-process", error, len(chunk)
-        )
-        return mentions_chunk(chunk, model_name, languages)
+        return list(future.result())
+    except (TimeoutError, ProcessExpired) as error:
+        what = "ran over its time" if isinstance(error, TimeoutError) else f"died ({error})"
+        if timeout is None:
+            logger.warning("a NER worker %s; redoing its %d articles in-process", what, len(chunk))
+            return list(mentions_chunk(chunk, model_name, languages))
+        logger.warning("a NER worker %s; redoing its %d articles one by one", what, len(chunk))
+    # One task per article: the one at fault is cut off alone, the others are found again.
+    singles = [
+        pool.schedule(mentions_chunk, args=([article], model_name, languages), timeout=timeout)
+        for article in chunk
+    ]
+    results: list[NerResult] = []
+    for single, article in zip(singles, chunk, strict=True):
+        try:
+            results.extend(single.result())
+        except TimeoutError:
+            detail = f"NER ran over {timeout:g} s; its worker was replaced"
+            results.append(_failure(article, "timeout", detail))
+        except ProcessExpired as error:
+            results.append(_failure(article, "worker_died", f"the NER worker died: {error}"))
+    return results
+
+
+def _failure(article: dict[str, Any], reason: str, detail: str) -> NerFailure:
+    """Return the failure of one article, logged."""
+    logger.warning("NER %s on %s", reason, article.get("locator") or article["capture_id"])
+    return NerFailure(article["capture_id"], article["article_id"], reason, detail)
+
+
+def bound_text(text: str, max_chars: int) -> str:
+    """Return the text, or its start of at most max_chars, cut at a paragraph or sentence end."""
+    return text if len(text) <= max_chars else split_text(text, max_chars)[0][1]
 
 
 def enrich_to_lake(
@@ -135,43 +221,76 @@ def enrich_to_lake(
     run_id: str,
     languages: Collection[str] = DEFAULT_NER_LANGUAGES,
     max_tasks_per_worker: int = DEFAULT_MAX_TASKS_PER_WORKER,
+    timeout: float | None = None,
+    max_chars: int | None = None,
 ) -> tuple[int, int]:
     """Find mentions for one batch and write them, then the batch's done-markers; return counts.
 
     Articles NER skips for their language get a marker with no mentions: ner_version names the
-    languages NER ran on (stage_version), and the skips are logged per batch.
+    languages NER ran on (stage_version), and the skips are logged per batch. NER reads at most
+    `max_chars` of a body (a reject ner_truncated says so) and `timeout` seconds per article
+    (a reject timeout, and no marker: a later run tries again).
     """
     articles = lake.read_article_texts(lake_dir, capture_ids, extractor_version)
+    rejects: list[Reject] = []
+    if max_chars is not None:
+        for article in articles:
+            body = article["body_text"] or ""
+            kept = bound_text(body, max_chars)
+            if len(kept) < len(body):
+                article["body_text"] = kept
+                detail = f"entities found in the first {len(kept)} of {len(body)} characters"
+                rejects.append(_reject(article, "ner_truncated", detail, ner_version))
     results = find_batch_mentions(
         articles,
         model_name,
         workers,
         languages=languages,
         max_tasks_per_worker=max_tasks_per_worker,
+        timeout=timeout,
     )
+    by_capture = {article["capture_id"]: article for article in articles}
+    failures = [r for r in results if isinstance(r, NerFailure)]
+    rejects += [
+        _reject(by_capture[f.capture_id], f.reason, f.detail, ner_version) for f in failures
+    ]
+    done = [r for r in results if isinstance(r, ArticleMentions)]
     extra = {"ner_version": ner_version, "_run_id": run_id}
     mentions = [
-        {**mention, "capture_id": capture_id, **extra}
-        for capture_id, _article_id, found, _skipped in results
-        for mention in found
+        {**mention, "capture_id": result.capture_id, **extra}
+        for result in done
+        for mention in result.mentions
     ]
     now = utc_now()
     markers = [
         {
-            "capture_id": capture_id,
-            "article_id": article_id,
-            "count_mentions": len(found),
+            "capture_id": result.capture_id,
+            "article_id": result.article_id,
+            "count_mentions": len(result.mentions),
             "enriched_at": now,
-            "skipped_language": skipped,
+            "skipped_language": result.skipped_language,
             **extra,
         }
-        for capture_id, article_id, found, skipped in results
+        for result in done
     ]
     # Mentions before markers: a run killed between them redoes the batch (staging keeps the
-    # latest run's mentions per capture, so nothing counts twice).
+    # latest run's mentions per capture, so nothing counts twice). Rejects first of all.
+    lake.write_rows(lake_dir, "rejects", [r.to_row(run_id) for r in rejects], part)
     lake.write_rows(lake_dir, "mentions", mentions, part)
     lake.write_rows(lake_dir, "enrichments", markers, part)
     return len(markers), len(mentions)
+
+
+def _reject(article: dict[str, Any], reason: str, detail: str, ner_version: str) -> Reject:
+    """Return an enrich-stage reject of an article (the NER stage version in extractor_version)."""
+    return Reject(
+        stage="enrich",
+        locator=article["locator"],
+        reason=reason,
+        detail=detail,
+        capture_id=article["capture_id"],
+        extractor_version=ner_version,
+    )
 
 
 def resolve_to_lake(
@@ -183,14 +302,17 @@ def resolve_to_lake(
 ) -> tuple[int, int]:
     """Resolve all current mention names into entities; replace the derived tables."""
     names: pa.Table = lake.read_mention_names(lake_dir, extractor_version, ner_version)
+    rejects: list[dict[str, Any]] = []
     try:
         entity_map, entities = resolve_entities(names, overrides_path)
     except (ValueError, OSError) as error:
-        # A broken overrides file is quarantined; entities resolve without it.
+        # A broken overrides file is quarantined, like sources.toml; entities resolve without it.
         logger.warning("entity overrides ignored: %s", error)
         reject = Reject("model", str(overrides_path), "invalid_config", str(error))
-        lake.write_rows(lake_dir, "rejects", [reject.to_row(run_id)], f"{run_id}-overrides")
+        rejects.append(reject.to_row(run_id))
         entity_map, entities = resolve_entities(names, None)
+    # Rewritten every build: the reject lasts as long as the file is broken.
+    lake.write_derived(lake_dir, "config_rejects", pa.Table.from_pylist(rejects, REJECT_SCHEMA))
     lake.write_derived(lake_dir, "entity_map", entity_map)
     lake.write_derived(lake_dir, "entities", entities)
     logger.info("resolved %d names into %d entities", entity_map.num_rows, entities.num_rows)

@@ -14,8 +14,10 @@ from lxml import etree
 from transforms.enrich.signatures import compute_signatures
 from transforms.enrich.wires import find_wire_agency
 from transforms.extract import textclean
+from transforms.extract.credits import agency_name, parse_credit
 from transforms.extract.decoding import DecodeError, decode_body
-from transforms.extract.html import extract_html, split_authors
+from transforms.extract.html import extract_html
+from transforms.extract.markup import clean_text_value
 from transforms.extract.normalize import (
     count_words,
     detect_language,
@@ -24,13 +26,18 @@ from transforms.extract.normalize import (
     parse_datetime_utc,
 )
 from transforms.extract.publisher import PathMapping, resolve_publisher
+from transforms.extract.text import extract_text_document, model_version
 from transforms.schemas import Reject, utc_now
 
 logger = logging.getLogger(__name__)
 
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
-RULES_VERSION = "2"
-EXTRACTOR_VERSION = f"newsloom-rules{RULES_VERSION}+trafilatura{trafilatura.__version__}"
+RULES_VERSION = "4"
+# The text-mode model's digest: a retrained model re-extracts history like a rules change.
+EXTRACTOR_VERSION = (
+    f"newsloom-rules{RULES_VERSION}+textmodel-{model_version()}"
+    f"+trafilatura{trafilatura.__version__}"
+)
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".text")
 ERROR_PAGE_RE = re.compile(
     r"^\W*(?:error\W*)?(?:404|410|500)\b|\b(?:page|article) (?:not found|unavailable)\b"
@@ -55,15 +62,15 @@ def is_text_document(locator: str, content_type: str | None) -> bool:
     return locator.lower().endswith(TEXT_SUFFIXES)
 
 
-def _extract_text(text: str) -> dict[str, Any]:
-    """Return article fields from a plain-text dump."""
-    cleaned = textclean.clean_text_document(text)
+def _extract_text(text: str, shared_keys: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """Return article fields from a plain-text dump (text mode: the learned line model)."""
+    article = extract_text_document(text, shared_keys)
     return {
-        "body_text": cleaned.body_text,
-        "title": cleaned.title,
-        "title_source": "text" if cleaned.title else None,
-        "authors": cleaned.authors,
-        "authors_source": "text" if cleaned.authors else None,
+        "body_text": article.body_text,
+        "title": article.title,
+        "title_source": "text" if article.title else None,
+        "authors": article.authors,
+        "authors_source": "text" if article.authors else None,
         "canonical_url": None,
         "canonical_url_source": None,
         "sitename": None,
@@ -72,13 +79,13 @@ def _extract_text(text: str) -> dict[str, Any]:
         "description_source": None,
         "language": None,
         "language_source": None,
-        "published_at": None,
-        "published_at_source": None,
+        "published_at": article.published_at,
+        "published_at_source": "text" if article.published_at else None,
         "modified_at": None,
         "categories": [],
         "tags": [],
-        "extraction_method": "text_rules",
-        "_hints": cleaned.publisher_hints,
+        "extraction_method": "text_model",
+        "_hints": article.publisher_hints,
     }
 
 
@@ -96,12 +103,15 @@ def _apply_origin_candidates(fields: dict[str, Any], capture: dict[str, Any]) ->
     published = parse_datetime_utc(meta.get("published") or meta.get("news_publication_date"))
     if published and fields["published_at_source"] not in ("jsonld", "meta"):
         fields["published_at"], fields["published_at_source"] = published, kind
-    title = meta.get("title") or meta.get("news_title")
+    title = clean_text_value(meta.get("title") or meta.get("news_title"))
     if title and not fields["title"]:
-        fields["title"], fields["title_source"] = str(title).strip(), kind
+        fields["title"], fields["title_source"] = title, kind
     if meta.get("author") and not fields["authors"]:
-        fields["authors"] = split_authors(str(meta["author"]).replace(",", ";"))
-        fields["authors_source"] = kind
+        credit = parse_credit(str(meta["author"]))
+        fields["authors"], fields["authors_source"] = credit.people, kind if credit else None
+        fields["author_organizations"] = credit.organizations
+        agencies = [agency_name(name) for name in credit.organizations]
+        fields["_wire_agency"] = next((a for a in agencies if a), fields.get("_wire_agency"))
 
 
 def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[str, Any] | Reject:
@@ -122,7 +132,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
     try:
         decoded = decode_body(capture["body"], capture.get("declared_charset"))
         if is_text_document(locator, capture.get("content_type")):
-            fields = _extract_text(decoded.text)
+            fields = _extract_text(decoded.text, capture.get("shared_line_keys") or frozenset())
         else:
             fields = extract_html(decoded.text, url)
     except DecodeError as error:
@@ -142,6 +152,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
     if not fields["language"] and (language := detect_language(body_text)):
         fields["language"], fields["language_source"] = language, "detected"
     hints = fields.pop("_hints")
+    wire_agency = fields.pop("_wire_agency", None)
     dateline = textclean.find_dateline(body_text.split("\n", 1)[0])
     publisher = resolve_publisher(
         url=url,
@@ -149,6 +160,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         site_name=fields["sitename"],
         evidence=hints,
         mappings=options.path_mappings,
+        site_names=fields.pop("_site_names", None),
     )
     content_sha256 = hash_content(body_text)
     signatures = compute_signatures(body_text)
@@ -163,11 +175,13 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         "source_domain": publisher.source_domain,
         "source_name": publisher.source_name,
         "source_id_source": publisher.source_id_source,
+        "source_platform": publisher.source_platform,
         "dateline": dateline,
         "dateline_source": "text" if dateline else None,
         "count_words": words,
         "content_sha256": content_sha256,
-        "wire_agency": find_wire_agency(body_text),
+        # A credit in the body (dateline, closing line), else one in the byline.
+        "wire_agency": find_wire_agency(body_text) or wire_agency,
         "minhash": signatures.minhash,
         "count_shingles": signatures.count_shingles,
         "topic_minhash": signatures.topic_minhash,

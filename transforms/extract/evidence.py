@@ -41,6 +41,9 @@ class HtmlEvidence:
     descriptions: dict[str, str] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
     copyright_holder: str | None = None
+    # Everything read, for the field modules that weigh more than one candidate (title, authors).
+    jsonld_documents: list[Any] = field(default_factory=list)
+    meta_tags: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _names(value: Any) -> list[str]:
@@ -83,6 +86,7 @@ def _read_jsonld(tree: lxml_html.HtmlElement, evidence: HtmlEvidence) -> None:
             data = json.loads(script.text_content() or "")
         except (ValueError, TypeError):
             continue
+        evidence.jsonld_documents.append(data)
         for obj in _iter_jsonld_objects(data):
             if not _type_names(obj) & ARTICLE_TYPES:
                 continue
@@ -143,6 +147,7 @@ def _read_meta(tree: lxml_html.HtmlElement, evidence: HtmlEvidence) -> None:
         content = (meta.get("content") or "").strip()
         if not key or not content:
             continue
+        evidence.meta_tags.setdefault(key, []).append(content)
         if key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
             if not content.startswith("http"):
                 evidence.authors.setdefault("meta", []).append(content)

@@ -11,14 +11,19 @@ import trafilatura
 from trafilatura.utils import load_html
 
 from transforms.extract import textclean
+from transforms.extract.authors import choose_authors
 from transforms.extract.decoding import DecodeError
 from transforms.extract.evidence import HtmlEvidence, read_html_evidence
+from transforms.extract.jsonld import JsonLd
+from transforms.extract.markup import clean_text_value
 from transforms.extract.normalize import (
     canonicalize_url,
     fold_text,
     normalize_language,
     parse_datetime_utc,
 )
+from transforms.extract.sitename import read_site_names
+from transforms.extract.title import choose_title, title_affixes
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +37,6 @@ def _first(candidates: dict[str, Any], order: tuple[str, ...]) -> tuple[Any, str
         if value:
             return value, source
     return None, None
-
-
-def split_authors(value: str | None) -> list[str]:
-    """Return author names from trafilatura's '; '-joined author string."""
-    if not value:
-        return []
-    return [name.strip() for name in re.split(r";|\s+and\s+", value) if name.strip()]
 
 
 def _published_at(
@@ -77,6 +75,8 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
     if tree is None:
         raise DecodeError("unparseable_html", "the markup could not be parsed as HTML")
     evidence = read_html_evidence(tree)
+    jsonld = JsonLd(evidence.jsonld_documents)
+    sites = read_site_names(evidence, jsonld, url)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
@@ -84,20 +84,26 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         return {}
     hints: dict[str, str] = {}
     body_text = _clean_body(document.text, hints)
-    title, title_source = _first(
-        {**evidence.titles, "html": document.title}, ("jsonld", "meta", "html")
-    )
-    authors, authors_source = _first(
-        {**evidence.authors, "html": split_authors(document.author)}, ("jsonld", "meta", "html")
+    title = choose_title(tree, evidence, jsonld, sites, fallback=document.title)
+    authors = choose_authors(
+        tree, evidence, jsonld, sites, fallback=document.author, headline=title.title
     )
     canonical, canonical_source = _first(
         {**evidence.canonical, "capture": url}, ("link", "meta", "jsonld", "capture")
     )
     sitename, sitename_source = _first(
-        {**evidence.site_names, "html": document.sitename}, ("meta", "jsonld", "html")
+        {
+            key: clean_text_value(value)
+            for key, value in {**evidence.site_names, "html": document.sitename}.items()
+        },
+        ("meta", "jsonld", "html"),
     )
     description, description_source = _first(
-        {**evidence.descriptions, "html": document.description}, ("meta", "jsonld", "html")
+        {
+            key: clean_text_value(value, strip_tags=True)
+            for key, value in {**evidence.descriptions, "html": document.description}.items()
+        },
+        ("meta", "jsonld", "html"),
     )
     language, language_source = _first(
         {key: normalize_language(value) for key, value in evidence.languages.items()},
@@ -108,13 +114,15 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         {key: parse_datetime_utc(value) for key, value in evidence.modified.items()},
         ("jsonld", "meta"),
     )
-    body_text = _drop_leading_headline(body_text, {title, document.title})
+    body_text = _drop_leading_headline(body_text, {title.title, document.title})
     return {
         "body_text": body_text,
-        "title": title,
-        "title_source": title_source,
-        "authors": authors or [],
-        "authors_source": authors_source,
+        "title": title.title,
+        "title_source": title.title_source,
+        "title_raw": title.title_raw,
+        "authors": authors.people,
+        "authors_source": authors.source,
+        "author_organizations": authors.organizations,
         "canonical_url": canonicalize_url(canonical),
         "canonical_url_source": canonical_source if canonicalize_url(canonical) else None,
         "sitename": sitename,
@@ -129,6 +137,12 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         "categories": list(document.categories or []),
         "tags": list(document.tags or []),
         "extraction_method": "trafilatura",
+        "_wire_agency": authors.wire_agency,
+        "_site_names": {
+            **title_affixes(title.title_raw),
+            **sites.by_source,
+            **({"html": document.sitename} if document.sitename else {}),
+        },
         "_hints": {
             **({"copyright": evidence.copyright_holder} if evidence.copyright_holder else {}),
             **hints,

@@ -12,6 +12,8 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from transforms.extract.normalize import extract_source_domain, fold_text, slugify
+from transforms.extract.platforms import Host, read_host
+from transforms.extract.source_name import choose_source_name
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class Publisher:
     source_name: str | None
     source_domain: str | None
     source_id_source: str
+    source_platform: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,17 @@ def load_known_publishers() -> dict[str, tuple[str, str]]:
         }
 
 
+@functools.cache
+def load_known_domains() -> dict[str, str]:
+    """Return the shipped table's publisher names by source_id (a domain or platform site)."""
+    return {source_id: name for source_id, name in load_known_publishers().values()}
+
+
+def is_known_publisher(name: str) -> bool:
+    """Return True when a name is a publisher in the shipped table (a credit to it is no person)."""
+    return _fold_name(name) in load_known_publishers()
+
+
 def _fold_name(name: str) -> str:
     """Return a publisher name folded for lookup: case, legal suffixes, 'the'."""
     folded = fold_text(LEGAL_SUFFIX_RE.sub("", name.strip()))
@@ -85,6 +99,18 @@ def publisher_from_name(name: str, decided_by: str) -> Publisher:
     return Publisher(slugify(name) or "unknown", name, None, decided_by)
 
 
+def _publisher_of_host(host: Host, names: dict[str, str], decided_by: str) -> Publisher:
+    """Return the publisher of a host: keyed by its platform site or its registered domain."""
+    if host.platform_site:
+        domain = host.host if "/" not in host.platform_site else host.registered_domain
+        source_id = host.platform_site
+    else:
+        domain = host.registered_domain or host.host.removeprefix("www.")
+        source_id = domain
+    name = choose_source_name(host, names, load_known_domains())
+    return Publisher(source_id, name, domain, decided_by, host.platform)
+
+
 def resolve_publisher(
     *,
     url: str | None,
@@ -92,23 +118,32 @@ def resolve_publisher(
     site_name: str | None,
     evidence: dict[str, str],
     mappings: tuple[PathMapping, ...] = (),
+    site_names: dict[str, str] | None = None,
 ) -> Publisher:
-    """Return the publisher: URL domain, then the sources config, then document evidence."""
+    """Return the publisher: URL domain, then the sources config, then document evidence.
+
+    site_names are the page's statements of its site's name by source (og:site_name,
+    jsonld_publisher...); site_name a single one (as the text path finds).
+    """
+    names = dict(site_names) if site_names is not None else {}
+    if site_names is None and site_name:
+        names["og:site_name"] = site_name
+    if "copyright" in evidence:
+        names.setdefault("copyright", evidence["copyright"])
     if url and (domain := extract_source_domain(url)):
         host = (urlsplit(url).hostname or "").lower()
         for mapping in mappings:
             if mapping.domain and (host == mapping.domain or host.endswith(f".{mapping.domain}")):
                 return Publisher(mapping.source_id, mapping.source_name, domain, "config")
-        name = site_name or load_known_publishers().get(_fold_name(domain), (None, None))[1]
-        return Publisher(domain, name, domain, "url")
+        if (parsed := read_host(url)) is not None:
+            return _publisher_of_host(parsed, names, "url")
+        return Publisher(domain, None, domain, "url")
     for mapping in mappings:
         if mapping.matches(locator):
             domain = mapping.source_id if "." in mapping.source_id else None
             return Publisher(mapping.source_id, mapping.source_name, domain, "config")
-    if canonical := evidence.get("canonical"):
-        domain = extract_source_domain(canonical)
-        if domain:
-            return Publisher(domain, site_name, domain, "canonical")
+    if (canonical := evidence.get("canonical")) and (parsed := read_host(canonical)):
+        return _publisher_of_host(parsed, names, "canonical")
     if site_name:
         return publisher_from_name(site_name, "site_name")
     for kind in EVIDENCE_ORDER[2:]:

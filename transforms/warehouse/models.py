@@ -8,11 +8,16 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from transforms import lake
 from transforms.extract.article import EXTRACTOR_VERSION
+from transforms.progress import ProgressListener, progress
 
 logger = logging.getLogger(__name__)
+
+
+FAILED_STATUSES = ("error", "fail", "runtime error")
 
 
 class ModelBuildError(RuntimeError):
@@ -40,6 +45,23 @@ def _close_dbt_database() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+class DbtProgress:
+    """Turn dbt's events into progress: the node count when it starts, then each node done."""
+
+    def __init__(self, listener: ProgressListener) -> None:
+        """Report to `listener`."""
+        self.listener = listener
+
+    def __call__(self, event: Any) -> None:
+        """Handle one dbt event (dbt calls this for every event, whatever its log level)."""
+        name = event.info.name
+        if name == "ConcurrencyLine":
+            self.listener.add_total("models", int(event.data.node_count))
+        elif name == "NodeFinished":
+            status = str(event.data.node_info.node_status).lower()
+            self.listener.advance("models", rejected=int(status in FAILED_STATUSES))
+
+
 def run_models(
     sql_dir: Path,
     database_path: Path,
@@ -49,13 +71,15 @@ def run_models(
     ner_version: str = "",
     memory_limit: str | None = None,
     full_refresh: bool = True,
+    show_logs: bool = False,
 ) -> list[ModelResult]:
     """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors.
 
     With full_refresh=False, database_path must hold the last build of the same models: the
     incremental models then recompute only what the lake's new part files change.
     dbt's parsed project, run results and logs go to work_dir; kept between builds, it lets dbt
-    re-parse only the files that changed.
+    re-parse only the files that changed. dbt's console lines are shown only with show_logs
+    (errors always are); each finished node is reported to the progress listener.
     """
     from dbt.cli.main import dbtRunner
 
@@ -91,15 +115,18 @@ def run_models(
         "--threads",
         str(threads),
         "--partial-parse",
-        "--quiet",
+        *(() if show_logs else ("--quiet",)),
         "--no-use-colors",
     ]
     if full_refresh:
         args.append("--full-refresh")
     try:
-        outcome = dbtRunner().invoke(args)
+        outcome = dbtRunner(callbacks=[DbtProgress(progress())]).invoke(args)
     finally:
         _close_dbt_database()
+    if isinstance(outcome.exception, KeyboardInterrupt):
+        # dbt returns a Ctrl-C as a failed result: it is a stop, not a broken model.
+        raise outcome.exception
     results = (
         [
             ModelResult(r.node.name, str(r.node.resource_type), str(r.status), r.message)
@@ -108,7 +135,7 @@ def run_models(
         if outcome.result is not None and hasattr(outcome.result, "__iter__")
         else []
     )
-    failed = [r for r in results if r.status in ("error", "fail", "runtime error")]
+    failed = [r for r in results if r.status in FAILED_STATUSES]
     if not outcome.success or failed:
         detail = "; ".join(
             f"{r.node_name}: {r.status} {r.message or ''}".strip() for r in failed[:10]

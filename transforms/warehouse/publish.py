@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from transforms import lake
+from transforms.progress import progress
 from transforms.warehouse.parts import Part, lake_part_name, plan_parts, read_parts
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,15 @@ def warehouse_lock(warehouse_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def connect_warehouse(warehouse_dir: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open a published warehouse's DuckDB file, its Parquet paths resolved from its folder."""
+    connection = duckdb.connect(str(warehouse_dir / "newsloom.duckdb"), read_only=read_only)
+    # The file names its Parquet relative to the warehouse folder (so that a moved or copied
+    # warehouse reads its own files): DuckDB looks for relative paths in file_search_path.
+    connection.execute("set file_search_path = ?", [str(warehouse_dir.resolve())])
+    return connection
 
 
 def _mart_tables(
@@ -161,7 +171,8 @@ def _write_part(
 ) -> None:
     """Write a mart's rows (those `where` selects) to one Parquet file."""
     connection.execute(
-        f"copy (select {columns} from main.{table} where {where}) to '{target.absolute()}' "
+        f"copy (select {columns} from main.{table} where {where}) "
+        f"to {lake.sql_literal(target.absolute())} "
         f"(format parquet, compression zstd, row_group_size_bytes '{ROW_GROUP_BYTES}')"
     )
 
@@ -211,9 +222,9 @@ def _export_lake_view(
         if previous and (previous / name).is_file():
             _keep_part(previous / name, folder / name)
             continue
-        quoted = lake_file.replace("'", "''")
         mart_columns = ", ".join(NOT_NULL_COLUMNS[table])
-        _write_part(connection, table, folder / name, f"lake_file = '{quoted}'", mart_columns)
+        where = f"lake_file = {lake.sql_literal(lake_file)}"
+        _write_part(connection, table, folder / name, where, mart_columns)
         written.append(folder / name)
     logger.debug("%s: %d parts kept, %d written", table, len(files) - len(written), len(written))
     return total, written
@@ -243,17 +254,22 @@ def _export_marts(
 ) -> dict[str, int]:
     """Write every mart of the built database to Parquet parts; return row counts by mart."""
     counts: dict[str, int] = {}
+    warehouse_dir = release_marts.parents[2]
     # Settings, not connect config: the build's process may still hold the file open (dbt).
     with duckdb.connect(str(build_db)) as connection:
         connection.execute("set preserve_insertion_order = false")
+        connection.execute("set file_search_path = ?", [str(warehouse_dir.absolute())])
         if memory_limit:
-            connection.execute(f"set memory_limit = '{memory_limit}'")
+            connection.execute("set memory_limit = ?", [memory_limit])
         if lake_dir is not None:
             # Parquet-only marts are views over the lake: an object store is read through fsspec.
             lake.register_lake_filesystem(connection, lake_dir)
         views = set(_mart_tables(connection, "VIEW"))
         parquet_only = [table for table in PARQUET_ONLY_MARTS if table in views]
-        for table in [*_mart_tables(connection), *parquet_only]:
+        tables = [*_mart_tables(connection), *parquet_only]
+        listener = progress()
+        listener.add_total("publish", len(tables))
+        for table in tables:
             folder = release_marts / table
             previous = previous_marts / table if previous_marts else None
             counts[table], written = _export_mart(connection, table, folder, previous)
@@ -261,13 +277,28 @@ def _export_marts(
                 # Parquet-only marts stream from the lake straight into the release's files.
                 for path in written:
                     _check_not_null(connection, path, NOT_NULL_COLUMNS[table])
-                # The view reads its own release's files: database and Parquet always agree.
+                # The view reads its own release's files (database and Parquet always agree),
+                # named relative to the warehouse folder: a moved or copied warehouse reads its
+                # own copy, never the original's.
+                relative = folder.absolute().relative_to(warehouse_dir.absolute())
                 connection.execute(
                     f"create or replace view main.{table} as "
-                    f"select * from read_parquet('{folder.absolute()}/*.parquet')"
+                    f"select * from read_parquet({lake.sql_literal(f'{relative}/*.parquet')})"
                 )
+            listener.advance("publish")
+        _drop_build_views(connection)
         connection.execute("checkpoint")
     return dict(sorted(counts.items()))
+
+
+def _drop_build_views(connection: duckdb.DuckDBPyConnection) -> None:
+    """Drop the build's views outside the marts: they read the lake by its absolute path."""
+    views = connection.execute(
+        "select schema_name, view_name from duckdb_views() "
+        "where not internal and schema_name <> 'main' and database_name = current_database()"
+    ).fetchall()
+    for schema, view in views:
+        connection.execute(f'drop view "{schema}"."{view}"')
 
 
 def read_build_stamp(warehouse_dir: Path) -> dict[str, Any] | None:

@@ -43,6 +43,7 @@ current_articles as (
         source_domain,
         source_name,
         source_id_source,
+        source_platform,
         sitename,
         wire_agency,
         published_at,

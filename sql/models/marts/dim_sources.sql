@@ -77,6 +77,7 @@ sources as (
     select
         source_id,
         max(source_domain) as source_domain,
+        max(source_platform) as source_platform,
         count(*) as count_articles,
         min(published_at) as first_published_at,
         max(published_at) as last_published_at,
@@ -91,6 +92,7 @@ final as (
         sources.source_domain,
         coalesce(names.source_name, sources.source_domain, sources.source_id) as source_name,
         decisions.source_id_source,
+        sources.source_platform,
         sources.count_articles,
         sources.first_published_at,
         sources.last_published_at,

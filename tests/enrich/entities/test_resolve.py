@@ -2,8 +2,11 @@ import random
 import string
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from transforms import lake
+from transforms.enrich.entities.aliases import load_overrides
 from transforms.enrich.entities.names import name_key
 from transforms.enrich.entities.resolve import resolve_entities
 from transforms.enrich.entities.schemas import (
@@ -11,6 +14,7 @@ from transforms.enrich.entities.schemas import (
     ENTITY_MAP_SCHEMA,
     mentions_to_table,
 )
+from transforms.enrich.ner import resolve_to_lake
 
 
 def mention(entity_type, text, local_name=None, key=None, article_id="a1"):
@@ -252,3 +256,45 @@ def test_acronyms_learnt_in_one_article_apply_to_others():
     entity_map, dim = resolve_entities(mentions_to_table(rows), None)
     assert dim.num_rows == 1 and len(ids_of(entity_map, rows)) == 1
     assert dim.to_pylist()[0]["entity_name"] == long_name
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('[[alias]]\nentity_type = "person"\naliases = ["X"]\n', "[[alias]] #1: name: Field"),
+        ('[[alias]]\nentity_type = "person"\nname = "A"\naliases = 5\n', "aliases"),
+        ('[[alias]]\nentity_type = "person"\nname = "A"\naliases = "Bee"\n', "aliases"),
+        ('[[alias]]\nentity_type = "person"\nname = 3\n', "name"),
+        ('[[alias]]\nentity_type = "person"\nname = "  "\n', "name"),
+        ('[[alias]]\nentity_type = "animal"\nname = "A"\n', "entity_type"),
+        ('[[merge]]\nentity_type = "person"\nnames = "Al Qaida"\n', "[[merge]] #1: names"),
+        ('[[merge]]\nentity_type = "person"\nnames = ["A", 2]\n', "names.1"),
+        ('[[merge]]\nentity_type = "person"\nnames = ["A"]\n', "at least 2"),
+        ('[[block]]\nnames = ["A", "B"]\n', "[[block]] #1: entity_type: Field required"),
+        ("alias = 5\n", "alias"),
+        ('[[alias]]\nentity_type = "person"\nname = "A"\n[[alisa]]\nname = "B"\n', "alisa"),
+    ],
+)
+def test_ill_typed_overrides_raise_value_errors_naming_the_entry(tmp_path, text, named):
+    overrides = tmp_path / "entities.toml"
+    overrides.write_text(text)
+    with pytest.raises(ValueError) as raised:
+        load_overrides(overrides)
+    assert named in str(raised.value)
+    assert str(overrides) in str(raised.value)
+
+
+def test_a_bad_overrides_file_is_quarantined_until_fixed(tmp_path, seed_mentions):
+    lake_dir = tmp_path / "lake"
+    lake.ensure_lake(lake_dir)
+    overrides = tmp_path / "entities.toml"
+    overrides.write_text('[[alias]]\nentity_type = "person"\nname = "A"\naliases = 5\n')
+    resolve_to_lake(lake_dir, "v", "n", overrides, "r1")
+    rejects = pq.read_table(lake.derived_path(lake_dir, "config_rejects")).to_pylist()
+    assert [(r["stage"], r["locator"], r["reason"]) for r in rejects] == [
+        ("model", str(overrides), "invalid_config")
+    ]
+    assert "aliases" in rejects[0]["detail"]
+    overrides.write_text('[[alias]]\nentity_type = "person"\nname = "A"\naliases = ["Bee"]\n')
+    resolve_to_lake(lake_dir, "v", "n", overrides, "r2")
+    assert pq.read_table(lake.derived_path(lake_dir, "config_rejects")).num_rows == 0

@@ -17,7 +17,7 @@ The overrides file is TOML, read at every resolution (so it re-keys all past men
     names = ["Mark A. Milley", "Milley"]
 
 Names are matched like mentions (folded; places by their chosen place, or 'name|geonames:<id>').
-Unknown tables or fields raise ValueError.
+Unknown tables or fields, missing or ill-typed values raise ValueError.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from transforms.enrich.entities.geo import demonym_country, find_places
 from transforms.enrich.entities.names import DATA_DIR, name_key
@@ -38,6 +41,8 @@ _MINISTRY_OF = re.compile(
 )
 _TOPIC_MINISTRY = re.compile(r"^(?P<words>.+) (?P<head>ministry|department)$")
 _TOPIC_SYNONYMS = {"foreign": "foreign affairs", "home": "home affairs"}
+EntityType = Literal[ENTITY_TYPES]  # type: ignore[valid-type]  # a tuple subscript: its members
+NonEmptyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 @dataclass(frozen=True)
@@ -67,13 +72,6 @@ def _check_type(entity_type: object, where: str) -> str:
     return str(entity_type)
 
 
-def _check_keys(entry: dict, allowed: set[str], where: str) -> None:
-    """Refuse unknown fields: a typo in an overrides file must not pass silently."""
-    unknown = set(entry) - allowed
-    if unknown:
-        raise ValueError(f"{where}: unknown field(s) {sorted(unknown)}; allowed {sorted(allowed)}")
-
-
 @cache
 def load_curated_aliases() -> tuple[AliasEntry, ...]:
     """Return the shipped curated alias table (organisations and a few people)."""
@@ -93,37 +91,73 @@ def load_curated_aliases() -> tuple[AliasEntry, ...]:
     return tuple(entries)
 
 
+class _AliasOverride(BaseModel):
+    """One [[alias]] table."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    entity_type: EntityType
+    name: NonEmptyName
+    aliases: list[NonEmptyName] = []
+
+
+class _MergeOverride(BaseModel):
+    """One [[merge]] table."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    entity_type: EntityType
+    names: list[NonEmptyName] = Field(min_length=2)
+    name: NonEmptyName | None = None
+
+
+class _BlockOverride(BaseModel):
+    """One [[block]] table."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    entity_type: EntityType
+    names: list[NonEmptyName] = Field(min_length=2)
+
+
+class _OverridesFile(BaseModel):
+    """The whole overrides file: lists of alias, merge and block tables."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    alias: list[_AliasOverride] = []
+    merge: list[_MergeOverride] = []
+    block: list[_BlockOverride] = []
+
+
+def _describe(path: Path, error: Any) -> str:
+    """Return one line naming the file, the table and the field of a validation error."""
+    loc = list(error["loc"])
+    where = f"{path}"
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        where += f" [[{loc[0]}]] #{loc[1] + 1}"
+        loc = loc[2:]
+    elif loc:
+        where += f" {loc[0]}"
+        loc = loc[1:]
+    field = ".".join(str(part) for part in loc)
+    message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+    return f"{where}: {field + ': ' if field else ''}{message}"
+
+
 def load_overrides(path: Path | None) -> Overrides:
-    """Read a user overrides TOML file ([[alias]], [[merge]], [[block]]); None: no overrides."""
+    """Read a user overrides TOML file ([[alias]], [[merge]], [[block]]); None: no overrides.
+
+    Raises ValueError naming every problem (a missing name, `aliases = 5`, an unknown field).
+    """
     if path is None:
         return Overrides()
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    unknown = set(data) - {"alias", "merge", "block"}
-    if unknown:
-        raise ValueError(f"{path}: unknown table(s) {sorted(unknown)}; use alias, merge, block")
-    aliases, merges, blocks = [], [], []
-    for number, entry in enumerate(data.get("alias", []), 1):
-        where = f"{path} [[alias]] #{number}"
-        _check_keys(entry, {"entity_type", "name", "aliases"}, where)
-        entity_type = _check_type(entry.get("entity_type"), where)
-        aliases.append(AliasEntry(entity_type, entry["name"], tuple(entry.get("aliases", ()))))
-    for number, entry in enumerate(data.get("merge", []), 1):
-        where = f"{path} [[merge]] #{number}"
-        _check_keys(entry, {"entity_type", "names", "name"}, where)
-        entity_type = _check_type(entry.get("entity_type"), where)
-        names = tuple(entry.get("names", ()))
-        if len(names) < 2:
-            raise ValueError(f"{where}: a merge needs at least two names")
-        merges.append((entity_type, names, entry.get("name")))
-    for number, entry in enumerate(data.get("block", []), 1):
-        where = f"{path} [[block]] #{number}"
-        _check_keys(entry, {"entity_type", "names"}, where)
-        entity_type = _check_type(entry.get("entity_type"), where)
-        names = tuple(entry.get("names", ()))
-        if len(names) < 2:
-            raise ValueError(f"{where}: a block keeps at least two names apart")
-        blocks.append((entity_type, names))
-    return Overrides(tuple(aliases), tuple(merges), tuple(blocks))
+    try:
+        parsed = _OverridesFile.model_validate(data)
+    except ValidationError as error:
+        raise ValueError("; ".join(_describe(path, e) for e in error.errors())) from None
+    return Overrides(
+        tuple(AliasEntry(a.entity_type, a.name, tuple(a.aliases)) for a in parsed.alias),
+        tuple((m.entity_type, tuple(m.names), m.name) for m in parsed.merge),
+        tuple((b.entity_type, tuple(b.names)) for b in parsed.block),
+    )
 
 
 def _country_of(words: str) -> str | None:

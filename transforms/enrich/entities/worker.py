@@ -32,6 +32,14 @@ def worker_nlp(model_name: str) -> Language:
     return load_ner(model_name)
 
 
+def start_worker(model_name: str) -> None:
+    """Load the model and run it once: a first document's time limit is not spent on warm-up."""
+    worker_nlp(model_name)
+    warm_up = "Maria Lopez met officials of the Harbour Council in Madrid on Monday."
+    mentions_chunk([{"capture_id": "", "article_id": "", "title": None, "body_text": warm_up}],
+                   model_name)  # fmt: skip
+
+
 def ner_language(article: dict[str, Any]) -> str | None:
     """Return the article's language as NER sees it: detected from the body, else as stored."""
     # The body decides: the stored value comes first from page metadata, which is sometimes the

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+
+from transforms.extract.credits import is_role, parse_credit
+from transforms.extract.sitename import SiteNames
+
+
+@pytest.mark.parametrize(
+    ("credit", "people", "organizations"),
+    [
+        ("View all posts by Daniel Lemire", ["Daniel Lemire"], []),
+        ("Zander Dejah See more", ["Zander Dejah"], []),
+        ("CM Craig McCarthy Last updated", ["Craig McCarthy"], []),
+        ("Marketing and Event Coordinator", [], []),
+        ("Priya Raman\nMarketing and Event Coordinator", ["Priya Raman"], []),
+        ("Deutsche Welle (www.dw.com)", [], ["Deutsche Welle"]),
+        ("JILL LAWLESS Associated Press", ["Jill Lawless"], ["Associated Press"]),
+        (
+            "By MEG KINNARD and ERRIN HAINES, Associated Press",
+            ["Meg Kinnard", "Errin Haines"],
+            ["Associated Press"],
+        ),
+        ("Keith Barry Senior Autos Reporter", ["Keith Barry"], []),
+        ("Luke Kim December 3, 2025", ["Luke Kim"], []),
+        ("Haley Hoekstra • March", ["Haley Hoekstra"], []),
+        ("Shelby Loos, DVM. Reviewed by Molly Price, DVM", ["Shelby Loos"], []),
+        ("Mayank Gupta, CEO of CaseBasix", ["Mayank Gupta"], []),
+        ("Maria &amp; Katerina", ["Maria", "Katerina"], []),
+        ("Dr. Marna van der Merwe", ["Marna van der Merwe"], []),
+        ("Theresa May", ["Theresa May"], []),
+        ("EcoCult Staff", [], ["EcoCult Staff"]),
+        ("Written By", [], []),
+        ("@harbourwalks", [], []),
+        ("page.head.extra.author", [], []),
+        (
+            "Authors: Ana Ruiz, Tom Berg, Extension horticulture educators",
+            ["Ana Ruiz", "Tom Berg"],
+            [],
+        ),
+        ("Zackery Cuevas Writer, Hardware", ["Zackery Cuevas"], []),
+        (
+            "Mike Marshall, Shipping Expert • Friday, December 19, 2025 • Advertiser Disclosure",
+            ["Mike Marshall"],
+            [],
+        ),
+    ],
+)
+def test_credit_lines_are_read_as_people_and_organisations(
+    credit: str, people: list[str], organizations: list[str]
+) -> None:
+    found = parse_credit(credit)
+    assert (found.people, found.organizations) == (people, organizations)
+
+
+def test_structured_kinds_and_the_site_itself() -> None:
+    sites = SiteNames({"og:site_name": "Harbour Walks"}, ("harbourwalks",), "harbourwalks.example")
+    assert parse_credit("Harbour Walks Desk", sites).organizations == ["Harbour Walks Desk"]
+    assert parse_credit("harbourwalks", sites).organizations == ["harbourwalks"]
+    # A personal site's name is its owner's: a person, not an organisation.
+    owner = SiteNames({"og:site_name": "Rina Holm"}, ("rinaholm",), "rinaholm.example")
+    assert parse_credit("Rina Holm", owner).people == ["Rina Holm"]
+    assert parse_credit("Tidewater Press", kind="organization").organizations == ["Tidewater Press"]
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Senior Digital Marketing Manager", True),
+        ("Co-Founder", True),
+        ("Editor-in-Chief", True),
+        ("CEO of CaseBasix", True),
+        ("Shipping Expert", True),
+        ("Sylvia Bishop", False),
+        ("Jane Doe", False),
+    ],
+)
+def test_job_titles(text: str, role: bool) -> None:
+    assert is_role(text) is role

@@ -1,0 +1,150 @@
+"""Authors: people credited for an article, organisations apart, from metadata and the byline."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from lxml import html as lxml_html
+
+from transforms.extract.byline import find_bylines
+from transforms.extract.credits import Credit, agency_name, parse_credit
+from transforms.extract.evidence import HtmlEvidence
+from transforms.extract.jsonld import JsonLd
+from transforms.extract.sitename import SiteNames
+
+logger = logging.getLogger(__name__)
+
+# Meta tags naming the author (article:author is often a profile URL: skipped as a handle).
+AUTHOR_META_KEYS = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "citation_author",
+    "byl",
+)
+# Scholarly meta tags write one author per tag, family name first.
+INVERTED_NAME_KEYS = {"citation_author", "dc.creator", "dcterms.creator"}
+WRITTEN_BY_RE = re.compile(r"^\s*(?:written\s+by|author|by)\s*:?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Authors:
+    """Who is credited: people, organisations, where it was read, and an agency credited."""
+
+    people: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+    source: str | None = None
+    wire_agency: str | None = None
+
+
+def jsonld_credit(jsonld: JsonLd, sites: SiteNames) -> Credit:
+    """Return the authors of the page's first article-like JSON-LD object that names any."""
+    for obj in jsonld.articles():
+        credit = Credit()
+        for key in ("author", "creator"):
+            for agent in jsonld.agents(obj.get(key)):
+                credit.add(parse_credit(agent.name, sites, kind=agent.kind))
+            if credit:
+                return credit
+    return Credit()
+
+
+def _inverted_name(value: str) -> str:
+    """Return 'First Last' from a citation-style 'Last, First' name."""
+    last, _, first = value.partition(",")
+    if first.strip() and len(last.split()) <= 3 and len(first.split()) <= 3:
+        return f"{first.strip()} {last.strip()}"
+    return value
+
+
+def meta_credit(evidence: HtmlEvidence, sites: SiteNames) -> Credit:
+    """Return the authors named in <meta> tags, or in a 'Written by' label/data pair."""
+    credit = Credit()
+    for key in AUTHOR_META_KEYS:
+        for value in evidence.meta_tags.get(key, []):
+            if key in INVERTED_NAME_KEYS and value.count(",") == 1:
+                value = _inverted_name(value)
+            credit.add(parse_credit(value, sites))
+        if credit:
+            return credit
+    # Yoast's Twitter card: twitter:label1 "Written by", twitter:data1 the name.
+    for index in range(1, 5):
+        labels = evidence.meta_tags.get(f"twitter:label{index}", [])
+        data = evidence.meta_tags.get(f"twitter:data{index}", [])
+        if labels and data and WRITTEN_BY_RE.match(labels[0]):
+            credit.add(parse_credit(data[0], sites))
+    return credit
+
+
+def byline_credit(
+    tree: lxml_html.HtmlElement, sites: SiteNames, headline: str | None = None
+) -> Credit:
+    """Return the authors of the page's visible byline."""
+    credit = Credit()
+    for text, labelled in find_bylines(tree, headline):
+        found = parse_credit(text, sites)
+        if not labelled:
+            found.people = [name for name in found.people if len(name.split()) > 1]
+        credit.add(found)
+        if credit.people:
+            break
+    return credit
+
+
+def _full_names(credit: Credit) -> bool:
+    """Return True when a credit names people by their full names."""
+    return bool(credit.people) and all(len(name.split()) > 1 for name in credit.people)
+
+
+def _any_names(credit: Credit) -> bool:
+    """Return True when a credit names people."""
+    return bool(credit.people)
+
+
+def choose_authors(
+    tree: lxml_html.HtmlElement,
+    evidence: HtmlEvidence,
+    jsonld: JsonLd,
+    sites: SiteNames,
+    fallback: str | None = None,
+    headline: str | None = None,
+) -> Authors:
+    """Return the people and organisations credited, weighing metadata against the byline."""
+    readers = {
+        "jsonld": lambda: jsonld_credit(jsonld, sites),
+        "meta": lambda: meta_credit(evidence, sites),
+        "html": lambda: byline_credit(tree, sites, headline),
+        "trafilatura": lambda: parse_credit((fallback or "").replace(";", ","), sites),
+    }
+    # Full names first, then one-word names (often a CMS user name), then organisations only;
+    # within a tier, structured data before the visible byline. Sources are read in that order
+    # and only as far as needed (the byline scan is the costly one).
+    candidates: dict[str, Credit] = {}
+    chosen, source = Credit(), None
+    for name, read in readers.items():
+        candidates[name] = read()
+        if _full_names(candidates[name]):
+            chosen, source = candidates[name], name
+            break
+    else:
+        for tier in (_any_names, bool):
+            found = next((name for name, credit in candidates.items() if tier(credit)), None)
+            if found:
+                chosen, source = candidates[found], found
+                break
+    source = "html" if source == "trafilatura" else source
+    # The publisher listed beside the writers ("Jane Doe, Ravi Patel, The Commercial Appeal").
+    if len(chosen.people) > 1:
+        publisher = [name for name in chosen.people if sites.matches(name, exact=True)]
+        if publisher and len(publisher) < len(chosen.people):
+            chosen = Credit(
+                [name for name in chosen.people if name not in publisher],
+                chosen.organizations + publisher,
+            )
+    agency = next((a for name in chosen.organizations if (a := agency_name(name))), None)
+    return Authors(chosen.people, chosen.organizations, source, agency)

@@ -1,0 +1,243 @@
+"""The visible byline: author markup, author-page links and 'By ...' lines near the headline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from transforms.extract.markup import visible_text
+
+MAX_BYLINE_CHARS = 160
+MAX_NAME_CHARS = 80
+# class/id words of byline markup; bio boxes and avatars name the author too, but further away.
+BYLINE_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:by-?line|author(?:s|-?name|-?link|-?info|-?meta|-?details)?|writer"
+    r"|posted-?by|post-?author|entry-?author|article-?author|meta-?author|contributors?"
+    r"|creator|credits?)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+NOT_BYLINE_CLASS_RE = re.compile(
+    r"avatar|image|img|photo|picture|thumb|icon|bio|description|about|social|share|follow"
+    r"|comment|reply|related|recommend|more-|popular|trending|widget|sidebar|newsletter|tooltip",
+    re.IGNORECASE,
+)
+# Links to an author's page: /author/jane-doe, /authors/jane, /people/jane-doe/, /by/jane.
+AUTHOR_PATH_RE = re.compile(
+    r"/(?:author|authors|autor|autoren|auteur|writers?|contributors?|people|staff|profiles?"
+    r"|columnists?|byline|producers?|experts?|reporters?|journalists?|team|by|u|user|members?)"
+    r"/[^/?#]+/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+LABEL_RE = re.compile(
+    r"^(?:by|written by|posted by|published by|authored by|author|authors|words by|story by"
+    r"|von|par|por|door|autor|auteur)\s*:?$",
+    re.IGNORECASE,
+)
+BY_LINE_RE = re.compile(
+    r"^(?:by|written by|posted by|published by|authored by|author:|authors:|words by|story by"
+    r"|von|par|por)\s*:?\s+\S",
+    re.IGNORECASE,
+)
+# The scans below filter in XPath (C) and check in Python only what they find: a page has
+# thousands of elements and text nodes.
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Text nodes whose first word is a credit label ("By", "Written by", "Von"...).
+_FIRST_WORD = _LOWER.format("substring-before(concat(normalize-space(.), ' '), ' ')")
+LABEL_TEXT_XPATH = etree.XPath(
+    "//body//text()[contains(' by by: written posted authored words story author author:"
+    f" authors authors: von par por door autor auteur ', concat(' ', {_FIRST_WORD}, ' '))]"
+)
+STRUCTURED_AUTHOR_XPATH = etree.XPath(
+    "//*[@itemprop='author' or @itemprop='creator' or contains(@rel, 'author')]"
+)
+# Lower-case words of byline class and id values, checked before the regular expression.
+BYLINE_MARKERS = ("author", "byline", "by-line", "writer", "posted", "contributor", "creator")
+# Path words of author pages, matched case-insensitively by AUTHOR_PATH_RE afterwards.
+AUTHOR_PATH_WORDS = (
+    "/author", "/Author", "/autor", "/writer", "/contributor", "/people/", "/staff/", "/profile",
+    "/columnist", "/byline/", "/producer", "/expert", "/reporter", "/journalist", "/team/",
+    "/by/", "/u/", "/user", "/member",
+)  # fmt: skip
+AUTHOR_LINK_XPATH = etree.XPath(
+    "//body//a[" + " or ".join(f"contains(@href, '{word}')" for word in AUTHOR_PATH_WORDS) + "]"
+)
+# Regions whose names are other articles' (comments, related lists, sidebars), by class token.
+EXCLUDED_CLASS_RE = re.compile(
+    r"(?:^|[-_])(?:comments?|related|recommend(?:ed|ations)?|sidebar|popular|trending"
+    r"|more-stories|read-next)(?:$|[-_])",
+    re.IGNORECASE,
+)
+EXCLUDED_TAGS = {"nav", "footer"}
+SIMPLE_TOKEN_RE = re.compile(r"^[\w-]+$")
+# Candidate kinds, strongest first.
+KIND_RANK = {"itemprop": 0, "rel": 1, "class": 2, "label": 2, "by_line": 3, "link": 4, "box": 5}
+LABELLED_KINDS = {"itemprop", "rel", "label", "by_line"}
+NEAR_HEADLINE = 400  # elements after the headline that still belong to its header
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    text: str
+    kind: str
+    position: int
+    parent: lxml_html.HtmlElement | None
+
+
+def _excluded(element: lxml_html.HtmlElement) -> bool:
+    """Return True for an element in a menu, footer, comment thread or related-articles list."""
+    for node in (element, *element.iterancestors()):
+        if node.tag in EXCLUDED_TAGS:
+            return True
+        tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
+        # Utility-class tokens ("lg:[--sidebar-width:18rem]") say nothing about the region.
+        if any(SIMPLE_TOKEN_RE.match(t) and EXCLUDED_CLASS_RE.search(t) for t in tokens):
+            return True
+    return False
+
+
+def _own_text(element: lxml_html.HtmlElement) -> str:
+    """Return an element's visible text, a line per block, or '' when too long for a byline."""
+    text = visible_text(element, lines=True)
+    return text if len(text) <= MAX_BYLINE_CHARS else ""
+
+
+def _first_short_leaf(element: lxml_html.HtmlElement) -> str | None:
+    """Return the first short text of an element's leaf descendants (an author box's name)."""
+    for leaf in element.iter():
+        if len(leaf) == 0 and isinstance(leaf.tag, str) and leaf.tag not in ("script", "style"):
+            text = " ".join((leaf.text or "").split())
+            if 3 <= len(text) <= MAX_NAME_CHARS and not LABEL_RE.match(text):
+                return text
+    return None
+
+
+def _microdata(element: lxml_html.HtmlElement) -> str:
+    """Return the name inside an itemprop=author element."""
+    names = element.xpath(".//*[@itemprop='name']")
+    if names:
+        return visible_text(names[0]) or names[0].get("content", "")
+    return element.get("content") or _own_text(element)
+
+
+def _candidates(
+    tree: lxml_html.HtmlElement, positions: dict, marked: list[lxml_html.HtmlElement]
+) -> list[_Candidate]:
+    """Return every byline-like element of the page (marked: those with byline-ish classes)."""
+    found: list[_Candidate] = []
+
+    def add(element: lxml_html.HtmlElement, text: str, kind: str) -> None:
+        if text and not _excluded(element):
+            found.append(_Candidate(text, kind, positions.get(element, 0), element.getparent()))
+
+    def add_by_text(node: etree._ElementUnicodeResult) -> None:
+        """Add the byline a text node opens: 'By Jane' with the name in the node or after it."""
+        owner = node.getparent()
+        if owner is None:
+            return
+        if node.is_tail:
+            # "<time>…</time> by Agatha Caleo": the name follows in the tail and the siblings.
+            parts = [str(node)]
+            sibling = owner.getnext()
+            while sibling is not None and sum(map(len, parts)) < MAX_BYLINE_CHARS:
+                parts.append(visible_text(sibling))
+                parts.append(sibling.tail or "")
+                sibling = sibling.getnext()
+            text = " ".join(" ".join(parts).split())[:MAX_BYLINE_CHARS]
+            anchor = owner
+        else:
+            text, anchor = _own_text(owner), owner
+        if text and BY_LINE_RE.match(text) and len(text.split()) <= 20:
+            add(anchor, text, "by_line")
+
+    for element in STRUCTURED_AUTHOR_XPATH(tree):
+        if element.get("itemprop") in ("author", "creator"):
+            add(element, _microdata(element), "itemprop")
+        else:
+            add(element, _own_text(element), "rel")
+    for element in marked:
+        marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if BYLINE_CLASS_RE.search(marker) and not NOT_BYLINE_CLASS_RE.search(marker):
+            if text := _own_text(element):
+                add(element, text, "class")
+            elif leaf := _first_short_leaf(element):
+                # An author box: the name, then a bio too long to be a byline.
+                add(element, leaf, "box")
+    for element in AUTHOR_LINK_XPATH(tree):
+        if AUTHOR_PATH_RE.search(element.get("href", "")):
+            text = visible_text(element)
+            if 2 < len(text) <= MAX_NAME_CHARS:
+                add(element, text, "link")
+    for node in LABEL_TEXT_XPATH(tree):
+        owner = node.getparent()
+        label = " ".join(str(node).split())
+        # "<p>Written by</p><p>Edzel Tabing</p>": the label alone, the name in the next element.
+        if owner is not None and not node.is_tail and len(owner) == 0 and LABEL_RE.match(label):
+            following = owner.getnext()
+            if following is not None and (text := _own_text(following)):
+                add(following, f"By {text}", "label")
+        elif BY_LINE_RE.match(label + " x"):
+            add_by_text(node)
+    return found
+
+
+def _headline_position(tree: lxml_html.HtmlElement, positions: dict, headline: str | None) -> int:
+    """Return the document position of the headline's <h1> (the first <h1> if none matches)."""
+    headings = list(tree.iter("h1"))
+    for heading in headings:
+        if headline and visible_text(heading) == headline:
+            return positions.get(heading, 0)
+    return positions.get(headings[0], 0) if headings else 0
+
+
+def find_bylines(
+    tree: lxml_html.HtmlElement, headline: str | None = None
+) -> list[tuple[str, bool]]:
+    """Return candidate byline texts, most likely first: near the headline, strongest markup.
+
+    Each text comes with whether the page labels it as a credit ("By ...", itemprop=author):
+    an unlabelled one-word "name" in author-ish markup is as often a category or a brand.
+    """
+    # One pass over the page: every element's position, and those with byline-ish classes.
+    positions: dict[lxml_html.HtmlElement, int] = {}
+    marked = []
+    for index, element in enumerate(tree.iter()):
+        positions[element] = index
+        if not isinstance(element.tag, str):
+            continue
+        marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if len(marker) > 1 and any(word in marker for word in BYLINE_MARKERS):
+            marked.append(element)
+    candidates = _candidates(tree, positions, marked)
+    if not candidates:
+        return []
+    anchor = _headline_position(tree, positions, headline)
+
+    def rank(candidate: _Candidate) -> tuple[int, int, int]:
+        distance = candidate.position - anchor
+        # After the headline and close to it first; then just before it (a header above the
+        # <h1>); then anywhere else in page order.
+        if 0 <= distance <= NEAR_HEADLINE:
+            zone = 0
+        elif -NEAR_HEADLINE // 4 <= distance < 0:
+            zone = 1
+        else:
+            zone = 2
+        return zone, KIND_RANK[candidate.kind], abs(distance)
+
+    ordered = sorted(candidates, key=rank)
+    best = ordered[0]
+    # Co-authors: the best candidate's siblings of the same kind ("<a>Jane</a> and <a>Ravi</a>").
+    first = best.text
+    for candidate in ordered[1:]:
+        if candidate.kind == best.kind and candidate.parent is best.parent and candidate.text:
+            first = f"{first}, {candidate.text}"
+    texts = [(first, best.kind in LABELLED_KINDS)]
+    texts.extend(
+        (candidate.text, candidate.kind in LABELLED_KINDS)
+        for candidate in ordered[1:]
+        if candidate.text not in first
+    )
+    return texts
