@@ -10,7 +10,7 @@ with listed as (
     select
         '{{ table_name }}' as lake_table,
         file as lake_file
-    from glob('{{ var("lake_dir") }}/{{ table_name }}/*.parquet')
+    from glob({{ lake_path(table_name ~ '/*.parquet') }})
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
