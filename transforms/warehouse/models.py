@@ -18,6 +18,11 @@ logger = logging.getLogger(__name__)
 
 
 FAILED_STATUSES = ("error", "fail", "runtime error")
+# An incremental build runs the data tests of the staging models and the marts (what analysts
+# read), on the rows it wrote; the intermediate models' tests run in every full build. Each dbt
+# test costs about 50 ms of dbt's own Python whatever the rows tested, and the intermediate
+# models have 72 of them: a tenth of an incremental build at 1M articles.
+INCREMENTAL_UNTESTED = "resource_type:test,path:models/intermediate"
 
 
 class ModelBuildError(RuntimeError):
@@ -76,7 +81,8 @@ def run_models(
     """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors.
 
     With full_refresh=False, database_path must hold the last build of the same models: the
-    incremental models then recompute only what the lake's new part files change.
+    incremental models then recompute only what the lake's new part files change, and the
+    intermediate models' data tests are left to full builds.
     dbt's parsed project, run results and logs go to work_dir; kept between builds, it lets dbt
     re-parse only the files that changed. dbt's console lines are shown only with show_logs
     (errors always are); each finished node is reported to the progress listener.
@@ -120,6 +126,8 @@ def run_models(
     ]
     if full_refresh:
         args.append("--full-refresh")
+    else:
+        args += ["--exclude", INCREMENTAL_UNTESTED]
     try:
         outcome = dbtRunner(callbacks=[DbtProgress(progress())]).invoke(args)
     finally:

@@ -5,7 +5,9 @@
 -- depends_on: {{ ref('int_article_signatures') }}
 -- depends_on: {{ ref('int_bodies_changed') }}
 
-with bands as (
+-- read where used, never materialized: an incremental build reads it twice (its changed rows,
+-- then every row), and a copy of tens of millions of bands cost more than the second read
+with bands as not materialized (
     select
         signature_key,
         band_index,

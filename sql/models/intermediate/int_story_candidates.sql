@@ -29,7 +29,9 @@ uncommon_entities as (
         and story_entities.is_uncommon
 ),
 
-bands as (
+-- read where used, never materialized: an incremental build reads it twice (its changed rows,
+-- then every row), and a copy of tens of millions of bands cost more than the second read
+bands as not materialized (
     select
         article_key,
         published_day,
