@@ -16,7 +16,7 @@ DIR/warehouse:
 the marts exist once both are done, so `marts_s` (the target's figure) is their sum.
 Prints one JSON object: rows, lake bytes, generation, build, publish and marts seconds (medians;
 marts for each run), peak RSS of the builds, the summed model and data-test seconds and the
-slowest nodes (from dbt's run_results.json of the last build).
+slowest nodes (from the last build's dbt results).
 
 With --increment K, the lake's N articles are built and published once from nothing (the last
 publish; `base_full_s`), then K more articles (new part files, kept in DIR/increment) join the
@@ -180,7 +180,7 @@ if mode == "incremental":
 elif mode == "full":
     shutil.rmtree(warehouse, ignore_errors=True)
 copied = time.perf_counter()
-run_models(
+results = run_models(
     SQL_DIR, work / "bench.duckdb", work / "lake", work, threads, stage_version(), limit,
     full_refresh=mode != "incremental",
 )
@@ -192,6 +192,7 @@ published = time.perf_counter()
 print(json.dumps({
     "copy_s": copied - started, "build_s": built - started, "publish_s": published - built,
     "counts": counts,
+    "nodes": [[r.resource_type, r.node_name, r.seconds] for r in results],
 }))
 """
 
@@ -275,8 +276,6 @@ def compare_increment(args: argparse.Namespace, work: Path) -> dict:
             runs[mode] = build_models(
                 work, args.threads, args.memory_limit, mode=mode, warehouse=copy
             )
-            if mode == "incremental":
-                incremental_nodes = model_seconds(work)
         incremental_runs.append(runs["incremental"])
         full_runs.append(runs["refresh"])
     set_increment(work, present=False)
@@ -305,29 +304,23 @@ def compare_increment(args: argparse.Namespace, work: Path) -> dict:
         ],
         "same_published_counts": same_counts,
         "counts": full_runs[-1]["counts"],
-        "slowest_incremental_nodes_s": incremental_nodes,
-        "slowest_full_nodes_s": model_seconds(work),
+        "slowest_incremental_nodes_s": model_seconds(incremental_runs[-1]),
+        "slowest_full_nodes_s": model_seconds(full_runs[-1]),
         "peak_rss_mib": max(run["peak"] for run in incremental_runs + full_runs),
     }
 
 
-def run_results(work: Path) -> list[dict]:
-    """Return the node results of dbt's run_results.json."""
-    return json.loads((work / "target" / "run_results.json").read_text())["results"]
+def model_seconds(run: dict, top: int = 8) -> dict[str, float]:
+    """Return the slowest nodes' execution seconds in a build's results."""
+    slowest = sorted(run["nodes"], key=lambda node: -node[2])[:top]
+    return {name: seconds for _kind, name, seconds in slowest}
 
 
-def model_seconds(work: Path, top: int = 8) -> dict[str, float]:
-    """Return the slowest nodes' execution times from dbt's run_results.json."""
-    slowest = sorted(run_results(work), key=lambda result: -result["execution_time"])[:top]
-    return {result["unique_id"].split(".", 1)[1]: result["execution_time"] for result in slowest}
-
-
-def kind_seconds(work: Path) -> dict[str, float]:
-    """Return the summed execution seconds per node kind (model, test) from run_results.json."""
+def kind_seconds(run: dict) -> dict[str, float]:
+    """Return the summed execution seconds per node kind (model, test) of a build's results."""
     sums: dict[str, float] = {}
-    for result in run_results(work):
-        kind = result["unique_id"].split(".", 1)[0]
-        sums[kind] = sums.get(kind, 0.0) + result["execution_time"]
+    for kind, _name, seconds in run["nodes"]:
+        sums[kind] = sums.get(kind, 0.0) + seconds
     return sums
 
 
@@ -397,8 +390,8 @@ def main() -> None:
                     "peak_rss_mib": max(run["peak"] for run in runs),
                     "memory_limit": args.memory_limit,
                     "threads": args.threads,
-                    "node_seconds_sum": kind_seconds(work),
-                    "slowest_nodes_s": model_seconds(work),
+                    "node_seconds_sum": kind_seconds(runs[-1]),
+                    "slowest_nodes_s": model_seconds(runs[-1]),
                 }
             )
         )

@@ -37,6 +37,7 @@ class ModelResult:
     resource_type: str
     status: str
     message: str | None
+    seconds: float = 0.0
 
 
 def _close_dbt_database() -> None:
@@ -77,6 +78,7 @@ def run_models(
     memory_limit: str | None = None,
     full_refresh: bool = True,
     show_logs: bool = False,
+    write_artifacts: bool = False,
 ) -> list[ModelResult]:
     """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors.
 
@@ -85,7 +87,9 @@ def run_models(
     intermediate models' data tests are left to full builds.
     dbt's parsed project, run results and logs go to work_dir; kept between builds, it lets dbt
     re-parse only the files that changed. dbt's console lines are shown only with show_logs
-    (errors always are); each finished node is reported to the progress listener.
+    (errors always are); each finished node is reported to the progress listener. dbt's JSON
+    artifacts (manifest.json, run_results.json: about a second per build at this project's
+    size) are written only with write_artifacts; the results returned carry each node's seconds.
     """
     from dbt.cli.main import dbtRunner
 
@@ -122,6 +126,7 @@ def run_models(
         str(threads),
         "--partial-parse",
         *(() if show_logs else ("--quiet",)),
+        *(() if write_artifacts else ("--no-write-json",)),
         "--no-use-colors",
     ]
     if full_refresh:
@@ -137,7 +142,13 @@ def run_models(
         raise outcome.exception
     results = (
         [
-            ModelResult(r.node.name, str(r.node.resource_type), str(r.status), r.message)
+            ModelResult(
+                r.node.name,
+                str(r.node.resource_type),
+                str(r.status),
+                r.message,
+                float(r.execution_time or 0.0),
+            )
             for r in (outcome.result or [])
         ]
         if outcome.result is not None and hasattr(outcome.result, "__iter__")
