@@ -95,6 +95,7 @@ def article_part(
     for offset, (number, template) in enumerate(zip(numbers, picks, strict=True)):
         domain = f"outlet{source_numbers[offset]:03d}.example"
         body = f"{template['body_text']}\nSynthetic article {number}."
+        published = START + timedelta(seconds=int(seconds[offset]))
         row = {
             **template,
             "article_id": make_id("article", str(number)),
@@ -109,8 +110,12 @@ def article_part(
             "source_name": domain.split(".")[0].title(),
             "source_id_source": "url",
             "title": f"{template.get('title') or 'Untitled'} ({number})",
-            "published_at": START + timedelta(seconds=int(seconds[offset])),
+            "published_at": published,
             "published_at_source": "meta",
+            # written in UTC, as extraction stores a date with its zone
+            "published_at_local": published.replace(tzinfo=None),
+            "published_utc_offset_minutes": 0,
+            "published_date": published.date(),
             "body_text": body,
             "content_sha256": make_id("content", str(number)),
             "minhash": minhash[offset].tolist(),

@@ -139,6 +139,8 @@ def extract_articles_batch(
     options = ExtractOptions(
         min_article_words=settings.min_article_words,
         path_mappings=mappings,
+        non_articles=settings.non_articles,
+        min_date_confidence=settings.min_date_confidence,
     )
     count, rejects = extract_to_lake(
         settings.lake_dir,

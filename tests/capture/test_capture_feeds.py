@@ -116,6 +116,20 @@ def test_feed_formats(body, url, title, published, author):
     assert items[0].origin_meta.get("author") == author
 
 
+@pytest.mark.parametrize(
+    ("body", "published", "updated"),
+    [
+        (ATOM, "2024-10-01T06:30:00Z", "2024-10-02T07:00:00+01:00"),
+        (JSON_FEED, "2024-10-04T12:00:00-04:00", None),
+    ],
+    ids=["atom", "jsonfeed"],
+)
+def test_feed_dates_are_kept_as_written(body, published, updated):
+    # The publisher's offset is what tells its local day: 12:00-04:00 is the 4th there.
+    meta = only(parse_feed(body, "https://a.test/feed.xml"), Discovered)[0].origin_meta
+    assert (meta["published_as_written"], meta.get("updated_as_written")) == (published, updated)
+
+
 def test_atom_updated_is_kept_in_utc():
     meta = only(parse_feed(ATOM, "https://a.test/feed"), Discovered)[0].origin_meta
     assert meta["updated"] == "2024-10-02T06:00:00Z"

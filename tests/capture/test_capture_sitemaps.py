@@ -54,6 +54,8 @@ def test_news_sitemap_fields_become_provenance():
     assert isinstance(item, Discovered)
     assert item.origin_meta == {
         "news_publication_date": "2024-10-05T07:00:00Z",
+        # the publisher's own offset is kept: extraction takes its local day from it
+        "published_as_written": "2024-10-05T09:00:00+02:00",
         "news_title": "Big story",
         "news_publication_name": "The Daily",
         "news_language": "en",

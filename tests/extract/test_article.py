@@ -115,6 +115,10 @@ def test_text_dump_menu_is_not_a_byline_nor_a_publisher() -> None:
         "text",
     )
     assert (article["authors"], article["authors_source"]) == (["Maria Okafor"], "text")
-    assert article["published_at"].isoformat() == "2024-03-04T00:00:00+00:00"
-    assert article["published_at_source"] == "text"
+    # A day without a time: the publisher's day, and no invented instant.
+    assert (article["published_date"].isoformat(), article["published_at"]) == ("2024-03-04", None)
+    assert (article["published_at_source"], article["published_at_confidence"]) == (
+        "text",
+        "medium",
+    )
     assert (article["source_id"], article["source_id_source"]) == ("unknown", "unknown")

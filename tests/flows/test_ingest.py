@@ -58,10 +58,16 @@ def test_run_builds_marts_and_quarantines_bad_input(
 ) -> None:
     expected = make_bad_inputs(tmp_path / "bad")
     blog = Path(__file__).parents[1] / "extract" / "pages" / "platform_blog_canonical.html"
-    inputs = [str(SEEDS), str(FIXTURES / "jsonld_article.html"), str(blog), str(tmp_path / "bad")]
+    inputs = [
+        str(SEEDS),
+        str(FIXTURES / "jsonld_article.html"),
+        str(FIXTURES / "listing_page.html"),
+        str(blog),
+        str(tmp_path / "bad"),
+    ]
     summary = ingest_articles(inputs=inputs, settings=settings)
 
-    assert summary.count_extracted == 4
+    assert summary.count_extracted == 5  # four articles and a listing page
     assert summary.count_rejected == len(expected)
     articles = table(
         settings, "select source_id, source_id_source, locator from fct_articles order by 1"
@@ -93,6 +99,21 @@ def test_run_builds_marts_and_quarantines_bad_input(
         " where source_id = 'harbourwalks.wordpress.com'",
     ) == [("Harbour Walks", "wordpress")]
     assert all(Path(a[2]).is_absolute() for a in articles)
+    # The listing page is in the pages mart with its type, and in no article table.
+    pages = table(settings, "select page_type, is_article, locator from pages order by 1, 3")
+    assert [(p[0], p[1], Path(p[2]).name) for p in pages if not p[1]] == [
+        ("listing", False, "listing_page.html")
+    ]
+    assert len(pages) == 5
+    # The publisher's local time and offset are kept beside the UTC instant (08:30+01:00).
+    dates = table(
+        settings,
+        "select published_at_local, published_utc_offset_minutes, published_date,"
+        " published_at_confidence from fct_articles where source_id = 'harbour-times.example'",
+    )
+    assert [tuple(str(value) for value in row) for row in dates] == [
+        ("2024-03-05 08:30:00", "60", "2024-03-05", "high")
+    ]
     rejects = dict(table(settings, "select locator, reason from rejects"))
     assert {Path(k).name: v for k, v in rejects.items()} == expected
     assert all(
@@ -142,8 +163,10 @@ def test_rerun_adds_nothing_and_skips_work(
     before = table(settings, "select * exclude (_run_id) from fct_articles order by article_id")
     published = (settings.database_path.stat().st_ino, os.readlink(settings.marts_dir))
     second = ingest_articles(inputs=[str(SEEDS), str(FIXTURES)], settings=settings)
-    assert first.count_captured == 4
-    assert (second.count_captured, second.count_extracted, second.count_unchanged) == (0, 0, 4)
+    # 2 seeds and 4 fixture pages: an article, a listing and a product page (in pages), and a
+    # section index too short to be anything (a reject)
+    assert first.count_captured == 6
+    assert (second.count_captured, second.count_extracted, second.count_unchanged) == (0, 0, 6)
     assert (
         table(settings, "select * exclude (_run_id) from fct_articles order by article_id")
         == before

@@ -229,7 +229,7 @@ def test_twenty_dumps_come_out_without_the_site_furniture(site_run: tuple[Path, 
     rows = query(
         database,
         """
-        select title, authors, body_text, published_at::date::varchar, source_id
+        select title, authors, body_text, published_date::varchar, source_id
         from fct_articles join article_texts using (article_id) order by locator
         """,
     )

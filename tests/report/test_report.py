@@ -36,6 +36,8 @@ CHARTS = [
     "rejects",
     "field_coverage",
     "field_sources",
+    # The marts have published_at_confidence (and modified_at_confidence).
+    "field_confidence",
 ]
 
 
@@ -94,32 +96,31 @@ def test_report_renders_in_chromium_with_no_network(
     assert countries > 150  # the world's countries are drawn, from data in the file
 
 
-def test_report_of_a_warehouse_without_dates_or_confidence(seeds_warehouse: Path) -> None:
+def test_report_of_a_warehouse_without_dates(seeds_warehouse: Path) -> None:
     with duckdb.connect(str(seeds_warehouse / "newsloom.duckdb"), read_only=True) as con:
         con.execute("set file_search_path = ?", [str(seeds_warehouse)])
         content = collect_report(con)
     # The seeds have no publication dates: no time chart, the rest is there.
     assert "articles_over_time" not in content["charts"]
     assert {"entities_location", "places_map", "field_coverage"} <= set(content["charts"])
-    assert "field_confidence" not in content["charts"]
     assert content["overview"]["count_articles"] == 2
 
 
-def test_report_shows_confidence_when_the_marts_have_it(
+def test_report_of_older_marts_without_confidence_columns(
     seeds_warehouse: Path, tmp_path: Path
 ) -> None:
     copy = tmp_path / "newsloom.duckdb"
     shutil.copy(seeds_warehouse / "newsloom.duckdb", copy)
     with duckdb.connect(str(copy)) as con:
         con.execute("set file_search_path = ?", [str(seeds_warehouse)])
+        assert "field_confidence" in collect_report(con)["charts"]
         con.execute(
-            "create or replace table fct_articles as select *, "
-            "case when published_at is null then 'none' else 'high' end "
-            "as published_at_confidence from fct_articles"
+            "create or replace table fct_articles as select * exclude "
+            "(published_at_confidence, modified_at_confidence) from fct_articles"
         )
         content = collect_report(con)
-    assert "field_confidence" in content["charts"]
-    assert '"published_at"' in content["charts"]["field_confidence"]
+    assert "field_confidence" not in content["charts"]
+    assert "field_coverage" in content["charts"]
 
 
 @pytest.mark.parametrize(

@@ -88,6 +88,10 @@ class Article:
             "authors_source": "meta",
             "published_at": self.published,
             "published_at_source": "meta" if self.published else None,
+            # written in UTC, as extraction stores a date with its zone
+            "published_at_local": self.published.replace(tzinfo=None) if self.published else None,
+            "published_utc_offset_minutes": 0 if self.published else None,
+            "published_date": self.published.date() if self.published else None,
             "language": "en",
             "language_source": "detected",
             "body_text": body,

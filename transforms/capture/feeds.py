@@ -85,6 +85,9 @@ def parse_feed(
             "guid": entry.get("id"),
             "published": iso_utc(published),
             "updated": iso_utc(updated),
+            # As written, with the publisher's own offset: extraction keeps the local day.
+            "published_as_written": dict.get(entry, "published"),
+            "updated_as_written": dict.get(entry, "updated"),
             "author": entry.get("author"),
             "summary": _clip(entry.get("summary")),
             "tags": [t.get("term") for t in entry.get("tags", []) if t.get("term")] or None,
@@ -120,6 +123,8 @@ def _parse_json_feed(
             "guid": _text(item.get("id")),
             "published": iso_utc(published),
             "updated": iso_utc(updated),
+            "published_as_written": _text(item.get("date_published")),
+            "updated_as_written": _text(item.get("date_modified")),
             "author": ", ".join(names) or None,
             "summary": _clip(_text(item.get("summary"))),
             "tags": [t for t in item.get("tags") or [] if isinstance(t, str)] or None,

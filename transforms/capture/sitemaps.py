@@ -104,6 +104,7 @@ def parse_sitemap(
         meta = {
             "lastmod": iso_utc(lastmod),
             "news_publication_date": iso_utc(published),
+            "published_as_written": fields.get("news:publication_date") if published else None,
             "news_title": fields.get("news:title"),
             "news_publication_name": fields.get("news:name"),
             "news_language": fields.get("news:language"),

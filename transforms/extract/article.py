@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import trafilatura
@@ -15,16 +16,12 @@ from transforms.enrich.signatures import compute_signatures
 from transforms.enrich.wires import find_wire_agency
 from transforms.extract import textclean
 from transforms.extract.credits import agency_name, parse_credit
+from transforms.extract.dates import DateCandidate, choose_dates, make_candidate
 from transforms.extract.decoding import DecodeError, decode_body
 from transforms.extract.html import extract_html
 from transforms.extract.markup import clean_text_value
-from transforms.extract.normalize import (
-    count_words,
-    detect_language,
-    hash_content,
-    make_article_id,
-    parse_datetime_utc,
-)
+from transforms.extract.normalize import count_words, detect_language, hash_content, make_article_id
+from transforms.extract.page_type import classify_page
 from transforms.extract.publisher import PathMapping, resolve_publisher
 from transforms.extract.text import extract_text_document, model_version
 from transforms.schemas import Reject, utc_now
@@ -32,7 +29,7 @@ from transforms.schemas import Reject, utc_now
 logger = logging.getLogger(__name__)
 
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 # The text-mode model's digest: a retrained model re-extracts history like a rules change.
 EXTRACTOR_VERSION = (
     f"newsloom-rules{RULES_VERSION}+textmodel-{model_version()}"
@@ -53,6 +50,9 @@ class ExtractOptions:
     min_article_words: int = 50
     path_mappings: tuple[PathMapping, ...] = ()
     extractor_version: str = EXTRACTOR_VERSION
+    # Non-articles: kept as rows with their page_type ('pages'), or rejected ('reject').
+    non_articles: str = "pages"
+    min_date_confidence: str = "medium"
 
 
 def is_text_document(locator: str, content_type: str | None) -> bool:
@@ -89,6 +89,32 @@ def _extract_text(text: str, shared_keys: frozenset[int] = frozenset()) -> dict[
     }
 
 
+def _origin_date_candidates(meta: dict[str, Any], kind: str) -> list[DateCandidate]:
+    """Return the feed item's or sitemap entry's dates, as written when the capture kept that."""
+    candidates = []
+    for date_kind, keys in (
+        ("published", ("published_as_written", "published", "news_publication_date")),
+        ("modified", ("updated_as_written", "updated")),
+    ):
+        value = next((meta[key] for key in keys if meta.get(key)), None)
+        if candidate := make_candidate(kind, date_kind, value):
+            candidates.append(candidate)
+    return candidates
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Return a capture time as an aware UTC datetime (Parquet may hand back a naive one)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _text_date_candidates(fields: dict[str, Any]) -> list[DateCandidate]:
+    """Return the date a text dump's cleaner found, as a candidate."""
+    candidate = make_candidate(
+        fields.get("published_at_source") or "text", "published", fields.get("published_at")
+    )
+    return [candidate] if candidate else []
+
+
 def _apply_origin_candidates(fields: dict[str, Any], capture: dict[str, Any]) -> None:
     """Use the feed item's or sitemap entry's title, date and author where the page lacks them."""
     if not capture.get("origin_meta"):
@@ -100,9 +126,7 @@ def _apply_origin_candidates(fields: dict[str, Any], capture: dict[str, Any]) ->
     kind = capture["source_kind"] if capture["source_kind"] in ("feed", "sitemap") else None
     if kind is None:
         return
-    published = parse_datetime_utc(meta.get("published") or meta.get("news_publication_date"))
-    if published and fields["published_at_source"] not in ("jsonld", "meta"):
-        fields["published_at"], fields["published_at_source"] = published, kind
+    fields["_date_candidates"] += _origin_date_candidates(meta, kind)
     title = clean_text_value(meta.get("title") or meta.get("news_title"))
     if title and not fields["title"]:
         fields["title"], fields["title_source"] = title, kind
@@ -134,7 +158,7 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         if is_text_document(locator, capture.get("content_type")):
             fields = _extract_text(decoded.text, capture.get("shared_line_keys") or frozenset())
         else:
-            fields = extract_html(decoded.text, url)
+            fields = extract_html(decoded.text, url, _as_utc(capture["fetched_at"]))
     except DecodeError as error:
         return reject(error.reason, str(error))
     except (etree.LxmlError, ValueError, RecursionError) as error:
@@ -148,7 +172,21 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
             "no_article_text",
             f"{words} words of article text found (minimum {options.min_article_words})",
         )
+    page = classify_page(fields.pop("_page_features")) if "_page_features" in fields else None
+    if page and page.page_type != "article" and options.non_articles == "reject":
+        return reject(
+            "not_an_article",
+            f"classified {page.page_type} (probability {page.probability:.2f}; "
+            f"article {page.article_probability:.2f})",
+        )
+    fields.setdefault("_date_candidates", _text_date_candidates(fields))
     _apply_origin_candidates(fields, capture)
+    dates = choose_dates(
+        fields.pop("_date_candidates"),
+        _as_utc(capture["fetched_at"]),
+        min_confidence=options.min_date_confidence,
+    )
+    fields.update(dates.as_fields())
     if not fields["language"] and (language := detect_language(body_text)):
         fields["language"], fields["language_source"] = language, "detected"
     hints = fields.pop("_hints")
@@ -176,6 +214,9 @@ def extract_capture(capture: dict[str, Any], options: ExtractOptions) -> dict[st
         "source_name": publisher.source_name,
         "source_id_source": publisher.source_id_source,
         "source_platform": publisher.source_platform,
+        # A text dump has no page structure to classify: it is taken as the article it holds.
+        "page_type": page.page_type if page else "article",
+        "article_probability": page.article_probability if page else None,
         "dateline": dateline,
         "dateline_source": "text" if dateline else None,
         "count_words": words,

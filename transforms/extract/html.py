@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import trafilatura
@@ -12,22 +11,18 @@ from trafilatura.utils import load_html
 
 from transforms.extract import textclean
 from transforms.extract.authors import choose_authors
+from transforms.extract.datecues import read_date_candidates
+from transforms.extract.dates import make_candidate, url_candidates
 from transforms.extract.decoding import DecodeError
-from transforms.extract.evidence import HtmlEvidence, read_html_evidence
+from transforms.extract.evidence import read_html_evidence
 from transforms.extract.jsonld import JsonLd
 from transforms.extract.markup import clean_text_value
-from transforms.extract.normalize import (
-    canonicalize_url,
-    fold_text,
-    normalize_language,
-    parse_datetime_utc,
-)
+from transforms.extract.normalize import canonicalize_url, fold_text, normalize_language
+from transforms.extract.page_type import page_features
 from transforms.extract.sitename import read_site_names
 from transforms.extract.title import choose_title, title_affixes
 
 logger = logging.getLogger(__name__)
-
-URL_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|$|[-_])")
 
 
 def _first(candidates: dict[str, Any], order: tuple[str, ...]) -> tuple[Any, str | None]:
@@ -39,20 +34,12 @@ def _first(candidates: dict[str, Any], order: tuple[str, ...]) -> tuple[Any, str
     return None, None
 
 
-def _published_at(
-    evidence: HtmlEvidence, html_date: str | None, url: str | None
-) -> tuple[datetime | None, str | None]:
-    """Return the publication time in UTC and its source: jsonld, meta, url or html."""
-    for source in ("jsonld", "meta"):
-        if parsed := parse_datetime_utc(evidence.published.get(source)):
-            return parsed, source
-    if url and (match := URL_DATE_RE.search(url)):
-        parsed = parse_datetime_utc(f"{match['y']}-{int(match['m']):02d}-{int(match['d']):02d}")
-        if parsed:
-            return parsed, "url"
-    if parsed := parse_datetime_utc(html_date):
-        return parsed, "html"
-    return None, None
+def _date_params(fetched_at: datetime | None) -> dict[str, Any]:
+    """Return htmldate's settings: the original date, no free-text guessing, none after capture."""
+    params: dict[str, Any] = {"extensive_search": False, "original_date": True}
+    if fetched_at is not None:
+        params["max_date"] = (fetched_at + timedelta(days=1)).strftime("%Y-%m-%d")
+    return params
 
 
 def _clean_body(text: str, hints: dict[str, str]) -> str:
@@ -69,7 +56,7 @@ def _drop_leading_headline(body_text: str, titles: set[str | None]) -> str:
     return rest if fold_text(first) in folded and rest else body_text
 
 
-def extract_html(text: str, url: str | None) -> dict[str, Any]:
+def extract_html(text: str, url: str | None, fetched_at: datetime | None = None) -> dict[str, Any]:
     """Return article fields from an HTML page, or an empty dict when it holds no article."""
     tree = load_html(text)
     if tree is None:
@@ -77,8 +64,14 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
     evidence = read_html_evidence(tree)
     jsonld = JsonLd(evidence.jsonld_documents)
     sites = read_site_names(evidence, jsonld, url)
+    date_candidates = read_date_candidates(tree)
     document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        date_extraction_params=_date_params(fetched_at),
     )
     if document is None or not document.text:
         return {}
@@ -109,12 +102,19 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         {key: normalize_language(value) for key, value in evidence.languages.items()},
         ("jsonld", "meta", "html"),
     )
-    published_at, published_source = _published_at(evidence, document.date, canonical or url)
-    modified_at, _source = _first(
-        {key: parse_datetime_utc(value) for key, value in evidence.modified.items()},
-        ("jsonld", "meta"),
-    )
+    date_candidates += url_candidates(canonical, url)
+    if html_date := make_candidate("html", "published", document.date):
+        date_candidates.append(html_date)
     body_text = _drop_leading_headline(body_text, {title.title, document.title})
+    features = page_features(
+        tree,
+        canonical or url,
+        body_text,
+        title.title,
+        has_author=bool(authors.people or authors.organizations),
+        has_byline_date=any(c.source == "page" and c.near_headline for c in date_candidates),
+        has_stated_date=any(c.source in ("jsonld", "meta") for c in date_candidates),
+    )
     return {
         "body_text": body_text,
         "title": title.title,
@@ -131,9 +131,8 @@ def extract_html(text: str, url: str | None) -> dict[str, Any]:
         "description_source": description_source,
         "language": language,
         "language_source": language_source,
-        "published_at": published_at,
-        "published_at_source": published_source,
-        "modified_at": modified_at,
+        "_date_candidates": date_candidates,
+        "_page_features": features,
         "categories": list(document.categories or []),
         "tags": list(document.tags or []),
         "extraction_method": "trafilatura",

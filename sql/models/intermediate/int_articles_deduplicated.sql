@@ -1,5 +1,6 @@
--- grain: one row per article_id; the latest capture is the current version (latest by the
--- page's own modified/published time first, so capture order does not decide it).
+-- grain: one row per article_id (pages classified as articles; the others are in the pages
+-- mart); the latest capture is the current version (latest by the page's own
+-- modified/published time first, so capture order does not decide it).
 -- Narrow: the keys and the columns the dedup, story and dimension models use. The descriptive
 -- columns stay in stg_lake__articles (fct_articles joins them by capture_id: one wide copy
 -- written, not two), and bodies and signatures stay in the lake, read by the current row's
@@ -25,10 +26,12 @@ all_captures as (
     from {{ rows_where(
         ref('stg_lake__articles'), "article_id in (select article_id from changed)"
     ) }}
+    where page_type = 'article'
 ),
 {%- else -%}
 all_captures as (
     select * from {{ ref('stg_lake__articles') }}
+    where page_type = 'article'
 ),
 {%- endif %}
 
@@ -47,6 +50,14 @@ current_articles as (
         sitename,
         wire_agency,
         published_at,
+        published_date,
+        -- an instant to order articles and window stories by, never shown: the UTC instant,
+        -- else the local time as written, else midday of the local day (a day-only date)
+        coalesce(
+            published_at,
+            timezone('UTC', published_at_local),
+            timezone('UTC', cast(published_date as timestamp) + interval 12 hour)
+        ) as published_sort_at,
         count_shingles,
         count_topic_terms,
         lake_file,

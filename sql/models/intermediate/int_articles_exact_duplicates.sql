@@ -13,7 +13,7 @@ with articles as (
     select
         article_id,
         content_sha256,
-        published_at,
+        published_sort_at,
         first_fetched_at
     from {{ ref('int_articles_deduplicated') }}
     {%- if is_incremental() %}
@@ -27,7 +27,7 @@ ranked as (
         content_sha256,
         first_value(article_id) over (
             partition by content_sha256
-            order by published_at asc nulls last, first_fetched_at asc, article_id asc
+            order by published_sort_at asc nulls last, first_fetched_at asc, article_id asc
         ) as duplicate_of_article_id
     from articles
 ),

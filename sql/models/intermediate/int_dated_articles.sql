@@ -43,9 +43,9 @@ final as (
     select
         current_articles.article_id,
         current_articles.article_key,
-        current_articles.published_at,
+        current_articles.published_sort_at,
         -- whole days since the epoch: the LSH join is bucketed by day
-        date_diff('day', date '1970-01-01', cast(current_articles.published_at as date))
+        date_diff('day', date '1970-01-01', cast(current_articles.published_sort_at as date))
             as published_day,
         current_articles.count_topic_terms,
         current_articles.lake_file,
@@ -54,7 +54,7 @@ final as (
     from current_articles
     -- extraction writes the topic signature and its term count together: a row has one exactly
     -- when it has count_topic_terms (no need to read the signatures from the lake to know)
-    where current_articles.published_at is not null
+    where current_articles.published_sort_at is not null
         and current_articles.count_topic_terms is not null
     -- one article per body: identical copies are linked as duplicates already
     qualify row_number() over (

@@ -18,7 +18,7 @@ articles as (
         source_id,
         content_sha256,
         count_shingles,
-        published_at,
+        published_sort_at,
         first_fetched_at,
         lake_file,
         lake_row
@@ -124,7 +124,7 @@ members as materialized (
         member_articles.content_sha256,
         member_minhashes.minhash,
         member_articles.count_shingles,
-        member_articles.published_at,
+        member_articles.published_sort_at,
         member_articles.first_fetched_at
     from member_articles
     inner join member_minhashes
@@ -143,7 +143,7 @@ originals as (
     from members
     qualify row_number() over (
         partition by component_id
-        order by published_at asc nulls last, first_fetched_at asc, article_id asc
+        order by published_sort_at asc nulls last, first_fetched_at asc, article_id asc
     ) = 1
 ),
 

@@ -15,7 +15,7 @@ with recursive
 articles as (
     select
         article_id,
-        published_at,
+        published_sort_at,
         first_fetched_at
     from {{ ref('int_articles_deduplicated') }}
     {%- if scoped %}
@@ -82,7 +82,7 @@ final as (
         article_id,
         first_value(article_id) over (
             partition by component_id
-            order by published_at asc nulls last, first_fetched_at asc, article_id asc
+            order by published_sort_at asc nulls last, first_fetched_at asc, article_id asc
         ) as story_id,
         {{ loaded_at() }} as _loaded_at
     from labelled

@@ -63,7 +63,7 @@ candidate_minhashes as (
 candidate_signatures as materialized (
     select
         candidate_articles.article_id,
-        candidate_articles.published_at,
+        candidate_articles.published_sort_at,
         candidate_articles.count_topic_terms,
         candidate_minhashes.topic_minhash
     from candidate_articles
@@ -76,8 +76,9 @@ scored as (
     select
         candidates.article_id_a,
         candidates.article_id_b,
-        abs(date_diff('second', articles_a.published_at, articles_b.published_at)) / 86400.0
-            as days_apart,
+        abs(
+            date_diff('second', articles_a.published_sort_at, articles_b.published_sort_at)
+        ) / 86400.0 as days_apart,
         list_sum(
             list_transform(
                 range(1, len(articles_a.topic_minhash) + 1),

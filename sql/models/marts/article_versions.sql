@@ -29,6 +29,7 @@ with captures as (
     {%- else %}
     from {{ ref('stg_lake__articles') }}
     {%- endif %}
+    where page_type = 'article'
 ),
 
 versions as (

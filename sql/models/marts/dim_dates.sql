@@ -1,9 +1,9 @@
 -- grain: one row per calendar day, spanning every published date and 2000 to next year
 with bounds as (
     select
-        least(min(cast(published_at as date)), date '2000-01-01') as first_day,
+        least(min(published_date), date '2000-01-01') as first_day,
         greatest(
-            max(cast(published_at as date)),
+            max(published_date),
             cast(date_trunc('year', current_date) + interval 2 year - interval 1 day as date)
         ) as last_day
     from {{ ref('int_articles_deduplicated') }}
