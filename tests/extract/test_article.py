@@ -122,3 +122,24 @@ def test_text_dump_menu_is_not_a_byline_nor_a_publisher() -> None:
         "medium",
     )
     assert (article["source_id"], article["source_id_source"]) == ("unknown", "unknown")
+
+
+def test_text_dump_byline_separates_people_from_the_agency(tmp_path: Path) -> None:
+    paragraph = (
+        "The harbour board voted on Tuesday to extend the night ferry service to the outer islands "
+        "for another year, after residents packed the council chamber to argue for it."
+    )
+    dump = "\n".join(
+        [
+            "Night ferry to the outer islands kept for another year",
+            "By MEG KINNARD and ERRIN HAINES, Associated Press",
+            *(f"{paragraph} Speaker {n} said the vote was close." for n in range(6)),
+        ]
+    )
+    path = tmp_path / "ferry.txt"
+    path.write_text(dump, encoding="utf-8")
+    article = extract_file(path, ExtractOptions(min_article_words=20), kind="text")
+    assert isinstance(article, dict)
+    assert article["authors"] == ["Meg Kinnard", "Errin Haines"]
+    assert article["author_organizations"] == ["Associated Press"]
+    assert article["wire_agency"] == "AP"

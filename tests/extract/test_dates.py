@@ -184,3 +184,41 @@ def test_a_feed_date_alone_is_trusted() -> None:
     fields = choice.as_fields()
     assert (fields["published_date"], fields["published_at_source"]) == (date(2024, 3, 5), "feed")
     assert fields["published_at"] == datetime(2024, 3, 6, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("byline", "modified", "day", "source"),
+    [
+        # Days before the stated publication, stated nowhere else: the byline's day.
+        ("2024-03-01", None, date(2024, 3, 1), "page"),
+        # One day apart is the same instant read in two zones: the stated date stays.
+        ("2024-04-30", None, date(2024, 5, 1), "jsonld"),
+        # Later than the stated publication (an update shown): the stated date stays.
+        ("2024-06-01", "2024-06-01", date(2024, 5, 1), "jsonld"),
+        # A day structured data states too (the modification) is no byline evidence.
+        ("2024-03-01", "2024-03-01", date(2024, 5, 1), "jsonld"),
+    ],
+)
+def test_a_byline_date_before_the_stated_one(byline, modified, day, source) -> None:
+    candidates = [
+        candidate("jsonld", "2024-05-01T16:02:46Z"),
+        candidate("page", byline, near_headline=True),
+    ]
+    if modified:
+        candidates.append(candidate("jsonld", f"{modified}T09:00:00Z", kind="modified"))
+    published = choose_dates(candidates, FETCHED, min_confidence="low").published
+    assert published is not None
+    assert (published.day, published.source) == (day, source)
+
+
+def test_disagreeing_structured_dates_yield_to_the_one_the_page_repeats() -> None:
+    choice = choose_dates(
+        [
+            candidate("jsonld", "2023-08-29T10:00:00Z"),
+            candidate("meta", "2024-02-25"),
+            candidate("page", "2024-02-25", near_headline=True),
+        ],
+        FETCHED,
+    )
+    assert choice.published is not None
+    assert (choice.published.day, choice.published.source) == (date(2024, 2, 25), "meta")

@@ -15,7 +15,7 @@ from lxml import etree
 from transforms.enrich.signatures import compute_signatures
 from transforms.enrich.wires import find_wire_agency
 from transforms.extract import textclean
-from transforms.extract.credits import agency_name, parse_credit
+from transforms.extract.credits import Credit, agency_name, parse_credit
 from transforms.extract.dates import DateCandidate, choose_dates, make_candidate
 from transforms.extract.decoding import DecodeError, decode_body
 from transforms.extract.html import extract_html
@@ -29,7 +29,7 @@ from transforms.schemas import Reject, utc_now
 logger = logging.getLogger(__name__)
 
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
-RULES_VERSION = "5"
+RULES_VERSION = "7"
 # The text-mode model's digest: a retrained model re-extracts history like a rules change.
 EXTRACTOR_VERSION = (
     f"newsloom-rules{RULES_VERSION}+textmodel-{model_version()}"
@@ -65,12 +65,19 @@ def is_text_document(locator: str, content_type: str | None) -> bool:
 def _extract_text(text: str, shared_keys: frozenset[int] = frozenset()) -> dict[str, Any]:
     """Return article fields from a plain-text dump (text mode: the learned line model)."""
     article = extract_text_document(text, shared_keys)
+    # The byline's names read like any credit: people, and organisations and agencies apart.
+    credit = Credit()
+    for name in article.authors:
+        credit.add(parse_credit(name))
+    agencies = [agency_name(name) for name in credit.organizations]
     return {
         "body_text": article.body_text,
         "title": article.title,
         "title_source": "text" if article.title else None,
-        "authors": article.authors,
-        "authors_source": "text" if article.authors else None,
+        "authors": credit.people,
+        "authors_source": "text" if credit else None,
+        "author_organizations": credit.organizations,
+        "_wire_agency": next((a for a in agencies if a), None),
         "canonical_url": None,
         "canonical_url_source": None,
         "sitename": None,

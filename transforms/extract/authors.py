@@ -138,7 +138,8 @@ def choose_authors(
                 chosen, source = candidates[found], found
                 break
     source = "html" if source == "trafilatura" else source
-    # The publisher listed beside the writers ("Jane Doe, Ravi Patel, The Commercial Appeal").
+    # The publisher listed beside the writers ("Jane Doe, Ravi Patel, The Commercial Appeal"):
+    # the writers' affiliation, already the article's source_name, not an author.
     if len(chosen.people) > 1:
         publisher = [name for name in chosen.people if sites.matches(name, exact=True)]
         if publisher and len(publisher) < len(chosen.people):
@@ -146,5 +147,11 @@ def choose_authors(
                 [name for name in chosen.people if name not in publisher],
                 chosen.organizations + publisher,
             )
+    if chosen.people:
+        # An agency stays, also on its own site: it sets wire_agency.
+        kept = [
+            name for name in chosen.organizations if agency_name(name) or not sites.matches(name)
+        ]
+        chosen = Credit(chosen.people, kept)
     agency = next((a for name in chosen.organizations if (a := agency_name(name))), None)
     return Authors(chosen.people, chosen.organizations, source, agency)

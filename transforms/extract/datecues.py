@@ -189,6 +189,14 @@ PUBLISHED_META = (
     "published_time",
     "published-time",
     "pubdate",
+    "published_date",
+    "published_at",
+    "publisheddate",
+    "published",
+    "date-pub",
+    "og:publication_time",
+    "shareaholic:article_published_time",
+    "cxenseparse:publishtime",
     "article.published",
     "dc.date.issued",
     "dcterms.issued",
@@ -213,6 +221,13 @@ MODIFIED_META = (
     "modified-time",
     "lastmodifieddate",
     "last-modified",
+    "og:modified_time",
+    "shareaholic:article_modified_time",
+    "modified_date",
+    "last-modified-date",
+    "updated_at",
+    "last-updated",
+    "updated",
 )
 # Bylines sit by the headline: from a few text nodes before the <h1> to some after it.
 HEADLINE_WINDOW = range(-15, 41)

@@ -34,6 +34,9 @@ URL_COMPACT_DATE_RE = re.compile(
 TIME_RE = re.compile(r"\d{1,2}:\d{2}")
 ZONE_RE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT|[ECMP][SD]T|CES?T|BST|IST|JST))\s*$")
 YEAR_ONLY_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*$")
+# How many days before the stated publication a byline date must be to be taken over it: one
+# day apart is the same instant read in two time zones.
+BYLINE_LEAD = timedelta(days=2)
 # Candidate sources, by how much a publisher's own statement of the date they are.
 STRUCTURED_SOURCES = ("jsonld", "meta", "feed", "sitemap")
 CONFIDENCES = ("high", "medium", "low")
@@ -217,6 +220,22 @@ def _agrees(day: date, others: list[DateCandidate]) -> bool:
     return any(other.written.day == day for other in others)
 
 
+def _earlier_byline(candidates: list[DateCandidate], stated: DateCandidate) -> DateCandidate | None:
+    """Return the byline's date when it is days before the stated publication, else None.
+
+    A structured datePublished after the date the byline shows, and stated nowhere else, is
+    when the page was (re)saved or moved to a new CMS; the article ran on the byline's day.
+    """
+    structured_days = {c.written.day for c in candidates if c.source in STRUCTURED_SOURCES}
+    for candidate in candidates:
+        if candidate.source == "page" and candidate.near_headline and candidate.kind == "published":
+            earlier = stated.written.day - candidate.written.day >= BYLINE_LEAD
+            if earlier and candidate.written.day not in structured_days:
+                return candidate
+            return None
+    return None
+
+
 def _pick_published(candidates: list[DateCandidate]) -> ChosenDate | None:
     """Return the publication date the candidates support best, or None."""
     published = [c for c in candidates if c.kind == "published"]
@@ -227,13 +246,17 @@ def _pick_published(candidates: list[DateCandidate]) -> ChosenDate | None:
     url = next((c for c in published if c.source == "url"), None)
     shown = {c.written.day for c in candidates if c.source == "page"}
     if structured:
-        best = structured[0]
+        # Structured sources that disagree: the one the page, htmldate or the URL repeats.
+        seen = shown | {c.written.day for c in published if c.source in ("html", "url")}
+        best = next((c for c in structured if c.written.day in seen), structured[0])
         if url and url.written.day != best.written.day:
             # The URL is minted on the publisher's local day; a structured time one day off is
             # the same instant written in UTC, anything else is another date (often the update).
             apart = abs((url.written.day - best.written.day).days)
             instant = best.written.instant if apart == 1 else None
             return ChosenDate(url.written, "url", "high" if instant else "medium", instant)
+        if byline := _earlier_byline(candidates, best):
+            return ChosenDate(byline.written, "page", "medium")
         others = [c for c in published if c.source != best.source]
         corroborated = best.written.day in shown or _agrees(best.written.day, others)
         # A hidden page date nothing else repeats is often a template's or a plugin's; a feed

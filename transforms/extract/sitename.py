@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from transforms.extract.evidence import HtmlEvidence
 from transforms.extract.jsonld import JsonLd, type_names
@@ -16,6 +17,8 @@ SITE_META_KEYS = ("og:site_name", "application-name", "apple-mobile-web-app-titl
 # Host labels that say nothing about who publishes.
 GENERIC_HOST_LABELS = {"www", "m", "amp", "blog", "blogs", "news", "en", "web", "home", "mobile"}
 MAX_SITE_NAME_WORDS = 8
+# A section label is a few words ("Opinion", "Patient Education").
+MAX_SECTION_WORDS = 4
 
 
 def compact(text: str) -> str:
@@ -33,6 +36,13 @@ class SiteNames:
     by_source: dict[str, str] = field(default_factory=dict)
     host_labels: tuple[str, ...] = ()
     registered_domain: str | None = None
+    # The URL's folder names, compacted: the site's sections ("/story/opinion/..." -> "opinion").
+    sections: tuple[str, ...] = ()
+
+    def is_section(self, text: str) -> bool:
+        """Return True when text names a section the page's URL files it under ("Opinion")."""
+        key = compact(text)
+        return bool(key) and len(text.split()) <= MAX_SECTION_WORDS and key in self.sections
 
     def names(self) -> list[str]:
         """Return the distinct stated names."""
@@ -82,6 +92,24 @@ def _host_parts(url: str | None) -> tuple[tuple[str, ...], str | None]:
     return tuple(label for label in labels if label), host.platform_site or host.registered_domain
 
 
+def url_sections(*urls: str | None) -> tuple[str, ...]:
+    """Return the compacted folder names of URLs' paths (not the last segment: the page's slug)."""
+    sections: list[str] = []
+    for url in urls:
+        if not url:
+            continue
+        segments = [unquote(part) for part in urlsplit(url).path.split("/") if part]
+        for segment in segments[:-1]:
+            words = segment.replace("-", " ").replace("_", " ")
+            key = compact(words)
+            # Numbers (dates, ids) and long slugs are not sections.
+            if len(words.split()) > MAX_SECTION_WORDS or not key or key.isdigit():
+                continue
+            if key not in sections:
+                sections.append(key)
+    return tuple(sections)
+
+
 def read_site_names(evidence: HtmlEvidence, jsonld: JsonLd, url: str | None) -> SiteNames:
     """Return the site's names stated in meta tags and JSON-LD, and the host's labels."""
     by_source: dict[str, str] = {}
@@ -100,4 +128,5 @@ def read_site_names(evidence: HtmlEvidence, jsonld: JsonLd, url: str | None) -> 
         if is_website and (name := clean_text_value(obj["name"])):
             by_source.setdefault("jsonld_website", name)
     labels, registered = _host_parts(url)
-    return SiteNames(by_source, labels, registered)
+    canonical = [value for value in evidence.canonical.values() if isinstance(value, str)]
+    return SiteNames(by_source, labels, registered, url_sections(url, *canonical))

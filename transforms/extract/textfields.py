@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import datetime
 
+from transforms.extract.credits import parse_credit
 from transforms.extract.normalize import parse_datetime_utc
 from transforms.extract.textclean import (
     COMMENT_POLICY_START_RE,
@@ -74,7 +75,10 @@ def find_byline(line: str) -> list[str]:
     if not match or len(line) > 160:
         return []
     names = BYLINE_TAIL_RE.split(match.group("names"), maxsplit=1)[0]
-    return split_byline(names)
+    # Read as the HTML bylines are (capitals, roles, an agency after the names): the people,
+    # then the organisations credited; the plain name split when that finds no one.
+    credit = parse_credit(names)
+    return credit.people + credit.organizations if credit.people else split_byline(names)
 
 
 def find_name_line(line: str) -> list[str]:

@@ -26,6 +26,9 @@ HEADING_FURNITURE_RE = re.compile(
     r"^\s*(?:blog|news|article|home)\s*$|\b(?:posted|published|updated|by)\b|\b(?:19|20)\d\d\b"
 )
 MAX_AFFIX_WORDS = 10
+# Characters a page lost in its own encoding: "Planning? Beginner? Guide" for "Planning:
+# Beginner's Guide" (a question mark or U+FFFD stands for one to three characters).
+LOST_CHARACTERS_RE = re.compile("[?\ufffd]+")
 
 
 @dataclass(frozen=True)
@@ -42,21 +45,27 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
-def _is_affix(segment: str, sites: SiteNames, *, exact: bool) -> bool:
-    """Return True when a title segment is the site's name or an author credit, not headline."""
+def _is_affix(segment: str, sites: SiteNames, *, exact: bool, sections: bool = True) -> bool:
+    """Return True when a title segment is the site's name, a section or a credit, not headline.
+
+    sections=False leaves section names alone ("Python: a guide" filed under /python/ keeps them).
+    """
     segment = segment.strip()
     if not compact(segment):
         return True
     if len(segment.split()) > MAX_AFFIX_WORDS:
         return False
+    if sections and sites.is_section(segment):
+        return True
     return bool(CREDIT_SEGMENT_RE.match(segment)) or sites.matches(segment, exact=exact)
 
 
 def strip_site_affixes(text: str, sites: SiteNames, *, exact: bool = False) -> str:
-    """Return a title without the site-name prefixes and suffixes the page's evidence names.
+    """Return a title without the site-name and section prefixes and suffixes the page names.
 
     exact=True strips only segments that are the name itself (in visible headings, where a
-    suffix is rarely the site's).
+    suffix is rarely the site's). A section ("| Opinion") goes when the URL files the page under
+    it; as a prefix only before a separator, not a colon.
     """
     changed = True
     while changed:
@@ -72,7 +81,8 @@ def strip_site_affixes(text: str, sites: SiteNames, *, exact: bool = False) -> s
         # Prefixes only when they are the name itself: "Docker Hardened Images: ..." stays.
         for match in PREFIX_SEPARATOR_RE.finditer(text):
             head, tail = text[: match.start()], text[match.end() :]
-            if compact(tail) and _is_affix(head, sites, exact=True):
+            colon = not SEPARATOR_RE.fullmatch(match.group())
+            if compact(tail) and _is_affix(head, sites, exact=True, sections=not colon):
                 text, changed = tail.strip(), True
                 break
     return text
@@ -106,13 +116,17 @@ def is_part_of(part: str, whole: str) -> bool:
     return False
 
 
-def _headings(tree: lxml_html.HtmlElement, sites: SiteNames) -> list[str]:
-    """Return the page's <h1> headlines in page order, without the site's own name."""
+def _headings(tree: lxml_html.HtmlElement, sites: SiteNames, raw: str | None = None) -> list[str]:
+    """Return the page's <h1> headlines in page order, without the site's own name.
+
+    An <h1> that repeats the page's <title> carries its affixes too: they go as a title's do.
+    """
     texts = []
     for heading in tree.iter("h1"):
         text = clean_text_value(visible_text(heading))
         if text and len(text) <= MAX_HEADING_CHARS and not sites.matches(text):
-            texts.append(strip_site_affixes(text, sites, exact=True))
+            exact = not raw or _fold(text) != _fold(raw)
+            texts.append(strip_site_affixes(text, sites, exact=exact))
     return texts
 
 
@@ -125,6 +139,19 @@ def _without_furniture(heading: str, stripped: list[tuple[str, str]]) -> tuple[s
             rest = folded_heading.replace(folded, " ")
             if HEADING_FURNITURE_RE.search(rest):
                 return source, short
+    return None
+
+
+def _with_lost_characters(heading: str, stripped: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """Return the metadata title a heading spells with lost characters ('?' for "'s"), if any."""
+    parts = LOST_CHARACTERS_RE.split(heading)
+    if len(parts) < 2 or not any(part.strip() for part in parts[1:]):
+        # A single trailing '?' is a question, not a lost character.
+        return None
+    pattern = re.compile(".{1,3}".join(re.escape(part) for part in parts), re.IGNORECASE)
+    for source, short in stripped:
+        if short.count("?") < heading.count("?") and pattern.fullmatch(short):
+            return source, short
     return None
 
 
@@ -162,7 +189,7 @@ def choose_title(
         metadata.append(("html", cleaned_raw))
     metadata = [(source, value) for source, value in metadata if len(value) <= MAX_TITLE_CHARS]
     stripped = [(source, strip_site_affixes(value, sites)) for source, value in metadata]
-    headings = _headings(tree, sites)
+    headings = _headings(tree, sites, raw)
     # A visible headline the metadata agrees with (the metadata may carry a site name the page's
     # evidence does not name: the <h1> shows where the headline ends).
     agreed: list[tuple[str, str]] = []
@@ -185,6 +212,8 @@ def choose_title(
     if 1 <= len(headings) <= 2:
         if furnished := _without_furniture(headings[0], stripped):
             return Title(furnished[1], furnished[0], raw)
+        if spelled := _with_lost_characters(headings[0], stripped):
+            return Title(spelled[1], spelled[0], raw)
         # A heading of a few words beside a full metadata title is a section label ("Webcams").
         if stripped and len(headings[0].split()) <= 3 and len(stripped[0][1].split()) >= 5:
             return Title(stripped[0][1], stripped[0][0], raw)
