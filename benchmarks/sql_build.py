@@ -51,7 +51,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from transforms import lake  # noqa: E402
-from transforms.extract.article import ExtractOptions, extract_capture  # noqa: E402
+from transforms.extract.article import (  # noqa: E402
+    EXTRACTOR_VERSION,
+    ExtractOptions,
+    extract_capture,
+)
 from transforms.schemas import ARTICLE_SCHEMA, CAPTURE_SCHEMA, Capture, make_id  # noqa: E402
 
 DEFAULT_PAGES = REPO.parent / "shared" / "corpus" / "pages"
@@ -148,6 +152,22 @@ def capture_part(articles: pa.Table) -> pa.Table:
         },
         schema=CAPTURE_SCHEMA,
     )
+
+
+def check_lake_version(lake_dir: Path) -> None:
+    """Exit when a kept lake was written by another extractor version (the models skip it)."""
+    import duckdb
+
+    pattern = lake.sql_literal(str(lake_dir / "articles" / "*.parquet"))
+    versions = duckdb.sql(f"select distinct extractor_version from read_parquet({pattern})")
+    stale = sorted({row[0] for row in versions.fetchall()} - {EXTRACTOR_VERSION})
+    if stale:
+        # The staging models read only the current extractor version's rows: the marts of
+        # such a lake are empty, and its timings mean nothing.
+        raise SystemExit(
+            f"{lake_dir} holds articles of extractor version {stale}, not {EXTRACTOR_VERSION}:"
+            " remove it (or give another --keep) to generate it again"
+        )
 
 
 def write_lake(lake_dir: Path, count: int, pages_dir: Path, seed: int) -> float:
@@ -263,6 +283,7 @@ def set_increment(work: Path, present: bool) -> None:
 def compare_increment(args: argparse.Namespace, work: Path) -> dict:
     """Time incremental builds of the increment against full rebuilds, in one run."""
     write_increment(work, args.articles, args.increment, args.pages, args.seed)
+    check_lake_version(work / "increment")
     set_increment(work, present=False)
     base = work / "base-warehouse"
     shutil.rmtree(base, ignore_errors=True)
@@ -362,6 +383,7 @@ def main() -> None:
             # A kept lake from older code gains the columns and derived tables added since, as
             # `newsloom build` does before building.
             lake.ensure_lake(work / "lake")
+            check_lake_version(work / "lake")
         lake_bytes = sum(path.stat().st_size for path in (work / "lake").rglob("*.parquet"))
         if args.increment:
             print(json.dumps(compare_increment(args, work)))
