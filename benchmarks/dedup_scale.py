@@ -212,7 +212,10 @@ from pathlib import Path
 from transforms.warehouse.models import run_models
 from transforms.settings import SQL_DIR
 work = Path(sys.argv[1])
-run_models(SQL_DIR, work / "scale.duckdb", work / "lake", work, threads=int(sys.argv[2]))
+run_models(
+    SQL_DIR, work / "scale.duckdb", work / "lake", work, threads=int(sys.argv[2]),
+    write_artifacts=True,
+)
 """
 
 

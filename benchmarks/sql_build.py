@@ -1,7 +1,7 @@
 """Time the SQL models (dbt build: every model and data test) on a synthetic lake of N articles.
 
 Usage: python benchmarks/sql_build.py [--articles 1000000] [--memory-limit 3GB] [--keep DIR]
-    [--repeat N] [--dbt-command build|run] [--generate-only]
+    [--repeat N] [--dbt-command build|run] [--generate-only] [--increment 10000]
 Articles are the real pages' extracted rows (transforms.extract.article on ../shared/corpus/pages),
 replicated with unique ids, URLs, titles, bodies, publishers (500) and dates (three years), and
 random MinHash signatures of which 3% are near-duplicates of another article and 10% share a
@@ -16,7 +16,15 @@ DIR/warehouse:
 the marts exist once both are done, so `marts_s` (the target's figure) is their sum.
 Prints one JSON object: rows, lake bytes, generation, build, publish and marts seconds (medians;
 marts for each run), peak RSS of the builds, the summed model and data-test seconds and the
-slowest nodes (from dbt's run_results.json of the last build).
+slowest nodes (from the last build's dbt results).
+
+With --increment K, the lake's N articles are built and published once from nothing (the last
+publish; `base_full_s`), then K more articles (new part files, kept in DIR/increment) join the
+lake, and each repeat times, back to back from that publish, a run's incremental build (copy of
+its DuckDB file, dbt without --full-refresh, publish keeping unchanged Parquet parts: as
+flows/build.py does) and a full rebuild (`newsloom build --full-refresh`: every model from the
+whole lake, published into the same warehouse) of the same N + K articles; it reports both
+medians, their ratio, and checks that both published the same row counts.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -36,12 +45,17 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from transforms import lake  # noqa: E402
-from transforms.extract.article import ExtractOptions, extract_capture  # noqa: E402
+from transforms.extract.article import (  # noqa: E402
+    EXTRACTOR_VERSION,
+    ExtractOptions,
+    extract_capture,
+)
 from transforms.schemas import ARTICLE_SCHEMA, CAPTURE_SCHEMA, Capture, make_id  # noqa: E402
 
 DEFAULT_PAGES = REPO.parent / "shared" / "corpus" / "pages"
@@ -60,6 +74,8 @@ def template_articles(pages_dir: Path) -> list[dict]:
         result = extract_capture(capture, ExtractOptions())
         if isinstance(result, dict):
             rows.append(result)
+    if not rows:
+        raise SystemExit(f"no article pages in {pages_dir}: give --pages")
     return rows
 
 
@@ -83,6 +99,7 @@ def article_part(
     for offset, (number, template) in enumerate(zip(numbers, picks, strict=True)):
         domain = f"outlet{source_numbers[offset]:03d}.example"
         body = f"{template['body_text']}\nSynthetic article {number}."
+        published = START + timedelta(seconds=int(seconds[offset]))
         row = {
             **template,
             "article_id": make_id("article", str(number)),
@@ -97,8 +114,12 @@ def article_part(
             "source_name": domain.split(".")[0].title(),
             "source_id_source": "url",
             "title": f"{template.get('title') or 'Untitled'} ({number})",
-            "published_at": START + timedelta(seconds=int(seconds[offset])),
+            "published_at": published,
             "published_at_source": "meta",
+            # written in UTC, as extraction stores a date with its zone
+            "published_at_local": published.replace(tzinfo=None),
+            "published_utc_offset_minutes": 0,
+            "published_date": published.date(),
             "body_text": body,
             "content_sha256": make_id("content", str(number)),
             "minhash": minhash[offset].tolist(),
@@ -133,6 +154,22 @@ def capture_part(articles: pa.Table) -> pa.Table:
     )
 
 
+def check_lake_version(lake_dir: Path) -> None:
+    """Exit when a kept lake was written by another extractor version (the models skip it)."""
+    import duckdb
+
+    pattern = lake.sql_literal(str(lake_dir / "articles" / "*.parquet"))
+    versions = duckdb.sql(f"select distinct extractor_version from read_parquet({pattern})")
+    stale = sorted({row[0] for row in versions.fetchall()} - {EXTRACTOR_VERSION})
+    if stale:
+        # The staging models read only the current extractor version's rows: the marts of
+        # such a lake are empty, and its timings mean nothing.
+        raise SystemExit(
+            f"{lake_dir} holds articles of extractor version {stale}, not {EXTRACTOR_VERSION}:"
+            " remove it (or give another --keep) to generate it again"
+        )
+
+
 def write_lake(lake_dir: Path, count: int, pages_dir: Path, seed: int) -> float:
     """Write the synthetic lake; return the seconds it took."""
     started = time.perf_counter()
@@ -156,55 +193,160 @@ from transforms.warehouse.models import run_models
 from transforms.warehouse.publish import publish_warehouse
 from transforms.settings import SQL_DIR
 work, threads, limit, command = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+mode, warehouse = sys.argv[5], Path(sys.argv[6])
 if command != "build":
     # run_models always builds; swap the dbt command for a models-only timing.
     invoke = dbtRunner.invoke
     dbtRunner.invoke = lambda self, args, **kwargs: invoke(self, [command, *args[1:]], **kwargs)
 started = time.perf_counter()
-run_models(SQL_DIR, work / "bench.duckdb", work / "lake", work, threads, stage_version(), limit)
+if mode == "incremental":
+    # As flows/build.py: the build updates a copy of the last published database.
+    shutil.copyfile(warehouse / "newsloom.duckdb", work / "bench.duckdb")
+elif mode == "full":
+    shutil.rmtree(warehouse, ignore_errors=True)
+copied = time.perf_counter()
+results = run_models(
+    SQL_DIR, work / "bench.duckdb", work / "lake", work, threads, stage_version(), limit,
+    full_refresh=mode != "incremental",
+)
 built = time.perf_counter()
-shutil.rmtree(work / "warehouse", ignore_errors=True)
-publish_warehouse(work / "bench.duckdb", work / "warehouse", "bench", work / "lake", limit)
+counts = publish_warehouse(
+    work / "bench.duckdb", warehouse, f"bench-{time.time_ns()}", work / "lake", limit
+)
 published = time.perf_counter()
-print(json.dumps({"build_s": built - started, "publish_s": published - built}))
+print(json.dumps({
+    "copy_s": copied - started, "build_s": built - started, "publish_s": published - built,
+    "counts": counts,
+    "nodes": [[r.resource_type, r.node_name, r.seconds] for r in results],
+}))
 """
 
 
 def build_models(
-    work: Path, threads: int, memory_limit: str, command: str = "build"
-) -> dict[str, float]:
-    """Build (dbt) then publish in a child process; return seconds of each and peak RSS MiB."""
+    work: Path,
+    threads: int,
+    memory_limit: str,
+    command: str = "build",
+    mode: str = "full",
+    warehouse: Path | None = None,
+) -> dict:
+    """Build (dbt) then publish in a child process; return seconds of each and peak RSS MiB.
+
+    mode "full" builds from nothing and publishes into a new warehouse; "refresh" builds from
+    nothing and publishes into the warehouse (`newsloom build --full-refresh`); "incremental"
+    updates a copy of the warehouse's published database and publishes into it.
+    """
     for stale in (work / "bench.duckdb", work / "bench.duckdb.wal"):
         stale.unlink(missing_ok=True)
+    warehouse = warehouse or work / "warehouse"
     child = subprocess.run(
-        [sys.executable, "-c", BUILD_CHILD, str(work), str(threads), memory_limit, command],
+        [sys.executable, "-c", BUILD_CHILD, str(work), str(threads), memory_limit, command, mode,
+         str(warehouse)],
         cwd=REPO,
-        check=True,
         capture_output=True,
         text=True,
-    )
+    )  # fmt: skip
+    if child.returncode:
+        raise SystemExit(f"{mode} build failed:\n{child.stdout[-3000:]}\n{child.stderr[-3000:]}")
     timings = json.loads(child.stdout.strip().splitlines()[-1])
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {**timings, "marts_s": timings["build_s"] + timings["publish_s"], "peak": peak / 1024}
 
 
-def run_results(work: Path) -> list[dict]:
-    """Return the node results of dbt's run_results.json."""
-    return json.loads((work / "target" / "run_results.json").read_text())["results"]
+INCREMENT_PREFIX = "increment-"
 
 
-def model_seconds(work: Path, top: int = 8) -> dict[str, float]:
-    """Return the slowest nodes' execution times from dbt's run_results.json."""
-    slowest = sorted(run_results(work), key=lambda result: -result["execution_time"])[:top]
-    return {result["unique_id"].split(".", 1)[1]: result["execution_time"] for result in slowest}
+def write_increment(work: Path, first: int, count: int, pages_dir: Path, seed: int) -> None:
+    """Write `count` more articles (numbers from `first`) as part files in DIR/increment."""
+    folder = work / "increment"
+    if (folder / "articles").is_dir():
+        return
+    templates = template_articles(pages_dir)
+    rng = np.random.default_rng(seed + 1)
+    articles = article_part(templates, first, count, rng)
+    part = f"{INCREMENT_PREFIX}{first}"
+    for table, data in (("articles", articles), ("captures", capture_part(articles))):
+        (folder / table).mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, folder / table / f"{part}.parquet", compression="zstd")
 
 
-def kind_seconds(work: Path) -> dict[str, float]:
-    """Return the summed execution seconds per node kind (model, test) from run_results.json."""
+def set_increment(work: Path, present: bool) -> None:
+    """Put the increment's part files into the lake, or take them out."""
+    for table in ("articles", "captures"):
+        for path in (work / "lake" / table).glob(f"{INCREMENT_PREFIX}*.parquet"):
+            path.unlink()
+        if present:
+            for path in (work / "increment" / table).glob("*.parquet"):
+                os.link(path, work / "lake" / table / path.name)
+
+
+def compare_increment(args: argparse.Namespace, work: Path) -> dict:
+    """Time incremental builds of the increment against full rebuilds, in one run."""
+    write_increment(work, args.articles, args.increment, args.pages, args.seed)
+    check_lake_version(work / "increment")
+    set_increment(work, present=False)
+    base = work / "base-warehouse"
+    shutil.rmtree(base, ignore_errors=True)
+    base_run = build_models(work, args.threads, args.memory_limit, warehouse=base)
+    database_mib = (base / "newsloom.duckdb").stat().st_size / 2**20
+    set_increment(work, present=True)
+    incremental_runs, full_runs = [], []
+    for _ in range(args.repeat):
+        runs = {}
+        for mode in ("incremental", "refresh"):
+            # Each run starts from the base's publish: a hard-linked copy (a publish never
+            # writes a published file in place, so the base stays as it was).
+            copy = work / f"{mode}-warehouse"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(base, copy, symlinks=True, copy_function=os.link)
+            runs[mode] = build_models(
+                work, args.threads, args.memory_limit, mode=mode, warehouse=copy
+            )
+        incremental_runs.append(runs["incremental"])
+        full_runs.append(runs["refresh"])
+    set_increment(work, present=False)
+    same_counts = all(
+        run["counts"] == full["counts"]
+        for run, full in zip(incremental_runs, full_runs, strict=True)
+    )
+    incremental_s = statistics.median(run["marts_s"] for run in incremental_runs)
+    full_s = statistics.median(run["marts_s"] for run in full_runs)
+    return {
+        "articles": args.articles,
+        "increment": args.increment,
+        "memory_limit": args.memory_limit,
+        "threads": args.threads,
+        "base_full_s": base_run["marts_s"],
+        "database_mib": database_mib,
+        "incremental_s": incremental_s,
+        "full_s": full_s,
+        "incremental_over_full": incremental_s / full_s,
+        "incremental_runs": [
+            {key: run[key] for key in ("copy_s", "build_s", "publish_s", "marts_s")}
+            for run in incremental_runs
+        ],
+        "full_runs": [
+            {key: run[key] for key in ("build_s", "publish_s", "marts_s")} for run in full_runs
+        ],
+        "same_published_counts": same_counts,
+        "counts": full_runs[-1]["counts"],
+        "slowest_incremental_nodes_s": model_seconds(incremental_runs[-1]),
+        "slowest_full_nodes_s": model_seconds(full_runs[-1]),
+        "peak_rss_mib": max(run["peak"] for run in incremental_runs + full_runs),
+    }
+
+
+def model_seconds(run: dict, top: int = 8) -> dict[str, float]:
+    """Return the slowest nodes' execution seconds in a build's results."""
+    slowest = sorted(run["nodes"], key=lambda node: -node[2])[:top]
+    return {name: seconds for _kind, name, seconds in slowest}
+
+
+def kind_seconds(run: dict) -> dict[str, float]:
+    """Return the summed execution seconds per node kind (model, test) of a build's results."""
     sums: dict[str, float] = {}
-    for result in run_results(work):
-        kind = result["unique_id"].split(".", 1)[0]
-        sums[kind] = sums.get(kind, 0.0) + result["execution_time"]
+    for kind, _name, seconds in run["nodes"]:
+        sums[kind] = sums.get(kind, 0.0) + seconds
     return sums
 
 
@@ -224,6 +366,12 @@ def main() -> None:
         "--dbt-command", default="build", choices=["build", "run"], help="run: models only"
     )
     parser.add_argument("--generate-only", action="store_true", help="write the lake, no build")
+    parser.add_argument(
+        "--increment",
+        type=int,
+        default=0,
+        help="articles a run adds: time its incremental build against a full rebuild",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsloom-sql-"))
     try:
@@ -232,7 +380,14 @@ def main() -> None:
             generate_s = write_lake(work / "lake", args.articles, args.pages, args.seed)
         else:
             generate_s = 0.0
+            # A kept lake from older code gains the columns and derived tables added since, as
+            # `newsloom build` does before building.
+            lake.ensure_lake(work / "lake")
+            check_lake_version(work / "lake")
         lake_bytes = sum(path.stat().st_size for path in (work / "lake").rglob("*.parquet"))
+        if args.increment:
+            print(json.dumps(compare_increment(args, work)))
+            return
         if args.generate_only:
             print(
                 json.dumps(
@@ -262,8 +417,8 @@ def main() -> None:
                     "peak_rss_mib": max(run["peak"] for run in runs),
                     "memory_limit": args.memory_limit,
                     "threads": args.threads,
-                    "node_seconds_sum": kind_seconds(work),
-                    "slowest_nodes_s": model_seconds(work),
+                    "node_seconds_sum": kind_seconds(runs[-1]),
+                    "slowest_nodes_s": model_seconds(runs[-1]),
                 }
             )
         )

@@ -36,10 +36,15 @@ def dbt_state_dir(settings: Settings) -> Path:
 
 
 @task(name="run_sql_models", cache_policy=NONE)
-def run_sql_models(settings: Settings, build_dir: Path) -> Path:
-    """Build and test every model into a fresh DuckDB file under build_dir."""
+def run_sql_models(settings: Settings, build_dir: Path, incremental: bool) -> Path:
+    """Build and test every model into build_dir: from nothing, or into a copy of the last."""
     # The same path every build: dbt's partial parse is discarded when the database path changes.
     build_db = build_dir / "newsloom.duckdb"
+    logger = get_run_logger()
+    if incremental:
+        # Unchanged rows are kept from the last publish: the models update a copy of it.
+        shutil.copyfile(settings.database_path, build_db)
+        logger.info("models: incremental build from the last published warehouse")
     results = run_models(
         settings.sql_dir,
         build_db,
@@ -48,9 +53,10 @@ def run_sql_models(settings: Settings, build_dir: Path) -> Path:
         settings.dbt_threads,
         stage_version(settings.ner_models),
         settings.duckdb_memory_limit,
+        full_refresh=not incremental,
         show_logs=settings.show_dbt_logs,
     )
-    get_run_logger().info("models: %d nodes built and tested", len(results))
+    logger.info("models: %d nodes built and tested", len(results))
     return build_db
 
 
@@ -87,10 +93,12 @@ BUILD_TABLES = tuple(table for table in LAKE_TABLES if table != "runs")
 SQL_SKIP = {"target", "logs", "dbt_packages", ".user.yml"}
 
 
-def build_inputs_digest(settings: Settings) -> str:
-    """Return a digest of everything a build reads: lake parts, SQL, overrides, versions, year."""
+def models_digest(settings: Settings) -> str:
+    """Return a digest of how a build turns the lake into marts: SQL, vars, overrides, versions.
+
+    A build may start from the last published warehouse only if this is unchanged.
+    """
     digest = hashlib.sha256()
-    digest.update(lake.lake_fingerprint(settings.lake_dir, BUILD_TABLES).encode())
     for path in sorted(settings.sql_dir.rglob("*")):
         relative = path.relative_to(settings.sql_dir)
         if path.is_file() and not SQL_SKIP.intersection(relative.parts):
@@ -107,6 +115,16 @@ def build_inputs_digest(settings: Settings) -> str:
     return digest.hexdigest()
 
 
+def build_inputs_digest(settings: Settings, models: str | None = None) -> str:
+    """Return a digest of everything a build reads: lake parts, the models' digest, the year."""
+    digest = hashlib.sha256()
+    digest.update(lake.lake_fingerprint(settings.lake_dir, BUILD_TABLES).encode())
+    digest.update((models or models_digest(settings)).encode())
+    # dim_dates runs to the end of next year: a new year is a new build.
+    digest.update(str(date.today().year).encode())
+    return digest.hexdigest()
+
+
 @dataclass
 class BuildResult:
     """What a build did: the published row counts and each stage's wall seconds."""
@@ -118,20 +136,27 @@ class BuildResult:
 
 @flow(name="build_warehouse")
 def build_warehouse(
-    settings: Settings | None = None, release_id: str | None = None, force: bool = True
+    settings: Settings | None = None,
+    release_id: str | None = None,
+    force: bool = True,
+    full_refresh: bool = False,
 ) -> BuildResult:
     """Run the SQL models over the lake, test them, and publish only if every test passes.
 
-    With force=False, a lake and models unchanged since the last publish are not rebuilt.
+    With force=False, a lake and models unchanged since the last publish are not rebuilt. The
+    build is incremental (it updates a copy of the last published warehouse) unless
+    full_refresh is set, nothing was published yet, or the models changed since.
     """
     settings = (settings or Settings()).resolved()
     release_id = release_id or f"{utc_now():%Y%m%dT%H%M%S}-build"
     lake.ensure_lake(settings.lake_dir)
-    inputs_digest = build_inputs_digest(settings)
+    models = models_digest(settings)
+    inputs_digest = build_inputs_digest(settings, models)
     stamp = read_build_stamp(settings.warehouse_dir)
     if not force and stamp is not None and stamp.get("inputs_digest") == inputs_digest:
         get_run_logger().info("lake and models unchanged since the last publish: build skipped")
         return BuildResult(dict(stamp.get("counts", {})), rebuilt=False)
+    incremental = not full_refresh and stamp is not None and stamp.get("models_digest") == models
     # Runs hold the warehouse lock: anything under .build/ is left by a killed run.
     shutil.rmtree(settings.warehouse_dir / ".build", ignore_errors=True)
     build_dir = settings.warehouse_dir / ".build"
@@ -143,10 +168,10 @@ def build_warehouse(
             resolve_entity_table(settings, release_id)
             listener.advance("entities")
         with timed_stage("models", timings):
-            build_db = run_sql_models(settings, build_dir)
+            build_db = run_sql_models(settings, build_dir, incremental)
         with timed_stage("publish", timings):
             counts = publish_marts(settings, build_db, release_id)
-        write_build_stamp(settings.warehouse_dir, inputs_digest, counts)
+        write_build_stamp(settings.warehouse_dir, inputs_digest, counts, models)
         return BuildResult(counts, timings)
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)

@@ -189,7 +189,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         listening(display),
         display.showing(),
     ):
-        built = build_warehouse(settings=settings)
+        built = build_warehouse(settings=settings, full_refresh=args.full_refresh)
     total = format_seconds(sum(built.stage_seconds.values()))
     console.print(stage_table(built.stage_seconds, display.counts, f"newsloom build: {total}"))
     _print_counts("published", [(t, f"{n:,}") for t, n in sorted(built.counts.items())])
@@ -471,6 +471,12 @@ def build_parser() -> argparse.ArgumentParser:
         "build",
         parents=[warehouse, lake, overrides, verbose],
         help="rebuild, test and publish the models only",
+    )
+    build.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every model from the whole lake (default: update the last published "
+        "warehouse with what changed; a full rebuild happens by itself when the models change)",
     )
     build.set_defaults(handler=cmd_build)
 

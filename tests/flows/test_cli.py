@@ -116,7 +116,9 @@ def test_query_touches_no_file_outside_the_warehouse(
 def test_a_warehouse_path_with_a_quote_runs_and_publishes(seeds_warehouse: Path) -> None:
     assert "'" in str(seeds_warehouse)
     assert main(["query", "--warehouse", str(seeds_warehouse), "select 1 from fct_articles"]) == 0
-    assert (seeds_warehouse / "marts" / "article_texts.parquet").is_file()
+    # The texts view names its part files under the quoted folder.
+    assert main(["query", "--warehouse", str(seeds_warehouse), "from article_texts"]) == 0
+    assert list((seeds_warehouse / "marts" / "article_texts").glob("*.parquet"))
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -129,7 +131,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 # Each command lists the options it uses, and no other.
 OPTIONS = {
     "run": {"--warehouse", "--lake", "--entity-overrides", "--workers", "--sources", "--verbose"},
-    "build": {"--warehouse", "--lake", "--entity-overrides", "--verbose"},
+    "build": {"--warehouse", "--lake", "--entity-overrides", "--verbose", "--full-refresh"},
     "query": {"--warehouse", "--format"},
     "report": {"--warehouse", "--out"},
     "status": {"--warehouse", "--lake", "--limit"},

@@ -15,10 +15,11 @@ from transforms.warehouse.publish import connect_warehouse
 KILL_AFTER_SECONDS = (3.0, 6.0, 9.0)
 COMPARED = {
     "fct_articles": (
-        "select * exclude (_run_id, first_fetched_at, last_fetched_at) from fct_articles"
+        "select * exclude (_run_id, first_fetched_at, last_fetched_at, _loaded_at) "
+        "from fct_articles"
     ),
     "article_texts": "select * from article_texts",
-    "dim_sources": "select * exclude (first_fetched_at) from dim_sources",
+    "dim_sources": "select * exclude (first_fetched_at, _loaded_at) from dim_sources",
     "rejects": "select stage, locator, reason, capture_id from rejects",
 }
 

@@ -19,7 +19,7 @@ from transforms.warehouse.publish import connect_warehouse
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 TIMEOUT_SECONDS = 2.0
 COMPARED = {
-    "fct_articles": "select * exclude (_run_id, first_fetched_at, last_fetched_at) "
+    "fct_articles": "select * exclude (_run_id, first_fetched_at, last_fetched_at, _loaded_at) "
     "from fct_articles",
     "article_texts": "select * from article_texts",
     "rejects": "select stage, locator, reason, detail, capture_id from rejects",

@@ -17,21 +17,31 @@ from transforms.warehouse.publish import (
 )
 
 
-def built_database(folder: Path, bodies: list[str | None]) -> Path:
-    """Write a build like dbt's: a mart table, and article_texts as a view over lake Parquet."""
+def built_database(
+    folder: Path, bodies: list[str | None], lake_file: Path | None = None, shown: int | None = None
+) -> Path:
+    """Write a build like dbt's: a mart table, and article_texts as a view of lake rows.
+
+    The view shows the lake file's first `shown` rows (default: all), as current rows.
+    """
     folder.mkdir(parents=True)
-    lake_file = folder / "articles.parquet"
+    lake_file = lake_file or folder / "articles.parquet"
     ids = [f"a{n}" for n in range(len(bodies))]
-    pq.write_table(
-        pa.table({"article_id": ids, "body_text": pa.array(bodies, pa.string())}),
-        lake_file,
-        row_group_size=250,  # as the lake's batches write them
-    )
+    if not lake_file.exists():
+        pq.write_table(
+            pa.table({"article_id": ids, "body_text": pa.array(bodies, pa.string())}),
+            lake_file,
+            row_group_size=250,  # as the lake's batches write them
+        )
     database = folder / "newsloom.duckdb"
     with duckdb.connect(str(database)) as connection:
         connection.execute("create table fct_articles as select unnest(?) as article_id", [ids])
         connection.execute(
-            f"create view article_texts as select * from read_parquet('{lake_file}')"
+            "create view article_texts as "
+            "select article_id, body_text, filename as lake_file, file_row_number as lake_row, "
+            "md5(body_text) as content_sha256 "
+            f"from read_parquet('{lake_file}', filename = true, file_row_number = true) "
+            f"where file_row_number < {len(bodies) if shown is None else shown}"
         )
     return database
 
@@ -44,7 +54,7 @@ def test_article_texts_view_is_streamed_to_parquet_and_viewed_from_the_release(
     build_db = built_database(tmp_path / "build", bodies)
     counts = publish_warehouse(build_db, warehouse, "r1")
     assert counts == {"article_texts": 2, "fct_articles": 2}
-    published = pq.read_table(warehouse / "marts" / "article_texts.parquet")
+    published = pq.read_table(warehouse / "marts" / "article_texts")
     assert sorted(published.column("body_text").to_pylist()) == sorted(bodies)
     # The lake file can go: the published database reads the release's own file.
     (tmp_path / "build" / "articles.parquet").unlink()
@@ -77,8 +87,79 @@ def test_long_bodies_publish_within_a_small_memory_limit(tmp_path: Path) -> None
     build_db = built_database(tmp_path / "build", bodies)
     counts = publish_warehouse(build_db, tmp_path / "warehouse", "r1", memory_limit="400MB")
     assert counts["article_texts"] == 5_000
-    metadata = pq.ParquetFile(tmp_path / "warehouse" / "marts" / "article_texts.parquet").metadata
+    [part] = (tmp_path / "warehouse" / "marts" / "article_texts").glob("*.parquet")
+    metadata = pq.ParquetFile(part).metadata
     assert metadata.num_row_groups > 1
+
+
+def loaded_database(folder: Path, rows: list[tuple[str, int]]) -> Path:
+    """Write a build whose fct_articles rows carry _loaded_at (seconds since the epoch)."""
+    folder.mkdir(parents=True)
+    database = folder / "newsloom.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(
+            "create table fct_articles as select article_id, to_timestamp(second) as _loaded_at "
+            "from (select unnest(?) as article_id, unnest(?) as second)",
+            [[row[0] for row in rows], [row[1] for row in rows]],
+        )
+    return database
+
+
+def part_files(warehouse: Path) -> dict[str, int]:
+    """Return the published fct_articles part files and their inodes."""
+    folder = warehouse / "marts" / "fct_articles"
+    return {path.name: path.stat().st_ino for path in sorted(folder.glob("*.parquet"))}
+
+
+def test_publish_keeps_the_parts_whose_rows_did_not_change(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    publish_warehouse(loaded_database(tmp_path / "b1", [("a", 1), ("b", 1)]), warehouse, "r1")
+    first = part_files(warehouse)
+    assert list(first) == ["part-1000000-1000000.parquet"]
+    # new rows: the first part is kept as it is (the same file), the new rows get their own
+    publish_warehouse(
+        loaded_database(tmp_path / "b2", [("a", 1), ("b", 1), ("c", 2)]), warehouse, "r2"
+    )
+    second = part_files(warehouse)
+    assert second == {
+        **first,
+        "part-2000000-2000000.parquet": second["part-2000000-2000000.parquet"],
+    }
+    # b changed: the first part is rewritten, the second kept
+    publish_warehouse(
+        loaded_database(tmp_path / "b3", [("a", 1), ("b", 3), ("c", 2)]), warehouse, "r3"
+    )
+    third = part_files(warehouse)
+    assert third["part-2000000-2000000.parquet"] == second["part-2000000-2000000.parquet"]
+    assert set(third) == {
+        "part-1000000-1000000.parquet",
+        "part-2000000-2000000.parquet",
+        "part-3000000-3000000.parquet",
+    }
+    assert third["part-1000000-1000000.parquet"] != first["part-1000000-1000000.parquet"]
+    published = pq.read_table(warehouse / "marts" / "fct_articles").to_pylist()
+    assert sorted((row["article_id"], row["_loaded_at"].timestamp()) for row in published) == [
+        ("a", 1.0),
+        ("b", 3.0),
+        ("c", 2.0),
+    ]
+
+
+def test_article_texts_parts_are_kept_while_their_lake_rows_are_the_same(tmp_path: Path) -> None:
+    warehouse, lake_file = tmp_path / "warehouse", tmp_path / "lake.parquet"
+    bodies = ["First body.", "Second body.", "Third body."]
+    publish_warehouse(built_database(tmp_path / "b1", bodies, lake_file), warehouse, "r1")
+    [first] = (warehouse / "marts" / "article_texts").glob("*.parquet")
+    # another build (a full rebuild, say) showing the same lake rows: the same file, kept
+    publish_warehouse(built_database(tmp_path / "b2", bodies, lake_file), warehouse, "r2")
+    [second] = (warehouse / "marts" / "article_texts").glob("*.parquet")
+    assert (second.name, second.stat().st_ino) == (first.name, first.stat().st_ino)
+    # a row no longer current: the part is written again, without it
+    publish_warehouse(built_database(tmp_path / "b3", bodies, lake_file, 2), warehouse, "r3")
+    [third] = (warehouse / "marts" / "article_texts").glob("*.parquet")
+    assert third.name != first.name
+    assert pq.read_table(third).column("body_text").to_pylist() == bodies[:2]
+    assert pq.read_table(third).column_names == ["article_id", "body_text"]
 
 
 def test_a_copied_warehouse_reads_its_own_files(tmp_path: Path) -> None:
@@ -95,7 +176,7 @@ def test_a_copied_warehouse_reads_its_own_files(tmp_path: Path) -> None:
     copy = tmp_path / "elsewhere" / "warehouse"
     shutil.copytree(warehouse, copy, symlinks=True)
     # The copy's text file changes; the original's stays: each must read its own.
-    copied_texts = copy / "marts" / "article_texts.parquet"
+    [copied_texts] = (copy / "marts" / "article_texts").glob("*.parquet")
     pq.write_table(pq.read_table(copied_texts).slice(0, 1), copied_texts)
 
     def count_texts(folder: Path) -> int:

@@ -1,4 +1,8 @@
-"""Publish a built warehouse atomically: marts to Parquet, then swap marts link and DuckDB file."""
+"""Publish a built warehouse atomically: marts to Parquet, then swap marts link and DuckDB file.
+
+Each mart is a folder of Parquet part files (transforms/warehouse/parts.py): a publish keeps,
+as hard links, the parts of the last release whose rows did not change, and writes the rest.
+"""
 
 from __future__ import annotations
 
@@ -16,20 +20,23 @@ import duckdb
 
 from transforms import lake
 from transforms.progress import progress
+from transforms.warehouse.parts import Part, lake_part_name, plan_parts, read_parts
 
 logger = logging.getLogger(__name__)
 
 BUILD_STAMP = "build_stamp.json"
 # Marts kept only as Parquet (wide text): built as views over the lake, streamed to Parquet on
-# publish, and viewed from the published DuckDB file.
+# publish (a part per lake file), and viewed from the published DuckDB file.
 PARQUET_ONLY_MARTS = ("article_texts",)
-# Their columns that must hold no null, checked from the written file's statistics.
+# Their published columns, which must hold no null (checked from the written files' statistics).
 NOT_NULL_COLUMNS = {"article_texts": ("article_id", "body_text")}
 # Row groups bounded in bytes, not only rows: DuckDB's default of 122,880 rows of article text
 # is about 700 MB of buffer per writer thread, past a 1GB memory limit (this needs
 # preserve_insertion_order off, as the export sets it).
 ROW_GROUP_BYTES = "32MB"
 KEEP_RELEASES = 2
+# The part of a mart without _loaded_at (rewritten by every publish).
+WHOLE_PART = "part-all.parquet"
 
 
 class WarehouseBusyError(RuntimeError):
@@ -122,10 +129,11 @@ def publish_warehouse(
 ) -> dict[str, int]:
     """Export marts to Parquet and swap them and the DuckDB file in; return row counts."""
     marts_link = warehouse_dir / "marts"
+    previous_marts = marts_link.resolve() if marts_link.is_symlink() else None
     release_marts = warehouse_dir / "releases" / release_id / "marts"
     release_marts.mkdir(parents=True, exist_ok=True)
     try:
-        counts = _export_marts(build_db, release_marts, lake_dir, memory_limit)
+        counts = _export_marts(build_db, release_marts, previous_marts, lake_dir, memory_limit)
     except BaseException:
         shutil.rmtree(release_marts.parent, ignore_errors=True)
         raise
@@ -136,13 +144,115 @@ def publish_warehouse(
     return counts
 
 
+def _keep_part(source: Path, target: Path) -> None:
+    """Put a previous release's part file into the new release (a hard link where possible)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Return a mart's column names."""
+    rows = connection.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'main' and table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _write_part(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    target: Path,
+    where: str = "true",
+    columns: str = "*",
+) -> None:
+    """Write a mart's rows (those `where` selects) to one Parquet file."""
+    connection.execute(
+        f"copy (select {columns} from main.{table} where {where}) "
+        f"to {lake.sql_literal(target.absolute())} "
+        f"(format parquet, compression zstd, row_group_size_bytes '{ROW_GROUP_BYTES}')"
+    )
+
+
+def _export_table(
+    connection: duckdb.DuckDBPyConnection, table: str, folder: Path, previous: Path | None
+) -> tuple[int, list[Path]]:
+    """Publish a mart table, by _loaded_at ranges; return its row count and the files written."""
+    if "_loaded_at" not in _columns(connection, table):
+        _write_part(connection, table, folder / WHOLE_PART)
+        rows = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
+        return rows, [folder / WHOLE_PART]
+    loaded = dict(
+        connection.execute(
+            f"select epoch_us(_loaded_at), count(*) from main.{table} group by all"
+        ).fetchall()
+    )
+    kept, ranges = plan_parts(read_parts(previous) if previous else [], loaded)
+    for part in kept:
+        _keep_part(previous / part.name, folder / part.name)
+    written = []
+    for first, last in ranges:
+        target = folder / Part(first, last, 0).name
+        _write_part(connection, table, target, f"epoch_us(_loaded_at) between {first} and {last}")
+        written.append(target)
+    logger.debug("%s: %d parts kept, %d written", table, len(kept), len(written))
+    return sum(loaded.values()), written
+
+
+def _export_lake_view(
+    connection: duckdb.DuckDBPyConnection, table: str, folder: Path, previous: Path | None
+) -> tuple[int, list[Path]]:
+    """Publish a Parquet-only mart (a view of lake rows), one part per lake file.
+
+    The view's lake_file, lake_row and content_sha256 say which lake rows (and bodies) it
+    shows: a lake file whose rows in it are the same as at the last publish keeps its part,
+    whatever the build (full or not).
+    """
+    files = connection.execute(
+        f"select lake_file, count(*), bit_xor(hash(lake_row, article_id, content_sha256)) "
+        f"from main.{table} group by all"
+    ).fetchall()
+    written, total = [], 0
+    for lake_file, rows, fingerprint in files:
+        name = lake_part_name(lake_file, rows, fingerprint)
+        total += rows
+        if previous and (previous / name).is_file():
+            _keep_part(previous / name, folder / name)
+            continue
+        mart_columns = ", ".join(NOT_NULL_COLUMNS[table])
+        where = f"lake_file = {lake.sql_literal(lake_file)}"
+        _write_part(connection, table, folder / name, where, mart_columns)
+        written.append(folder / name)
+    logger.debug("%s: %d parts kept, %d written", table, len(files) - len(written), len(written))
+    return total, written
+
+
+def _export_mart(
+    connection: duckdb.DuckDBPyConnection, table: str, folder: Path, previous: Path | None
+) -> tuple[int, list[Path]]:
+    """Publish one mart into its release folder; return its row count and the files written."""
+    folder.mkdir()
+    export = _export_lake_view if table in PARQUET_ONLY_MARTS else _export_table
+    rows, written = export(connection, table, folder, previous)
+    if not any(folder.iterdir()):
+        # An empty mart still has a file: readers see its columns.
+        columns = ", ".join(NOT_NULL_COLUMNS[table]) if table in PARQUET_ONLY_MARTS else "*"
+        _write_part(connection, table, folder / WHOLE_PART, columns=columns)
+        written.append(folder / WHOLE_PART)
+    return rows, written
+
+
 def _export_marts(
     build_db: Path,
     release_marts: Path,
+    previous_marts: Path | None,
     lake_dir: lake.LakeLocation | None,
     memory_limit: str | None,
 ) -> dict[str, int]:
-    """Write every mart of the built database to Parquet; return row counts by mart."""
+    """Write every mart of the built database to Parquet parts; return row counts by mart."""
     counts: dict[str, int] = {}
     warehouse_dir = release_marts.parents[2]
     # Settings, not connect config: the build's process may still hold the file open (dbt).
@@ -160,23 +270,21 @@ def _export_marts(
         listener = progress()
         listener.add_total("publish", len(tables))
         for table in tables:
-            # Parquet-only marts stream from the lake straight into the release's file.
-            target = (release_marts / f"{table}.parquet").absolute()
-            connection.execute(
-                f"copy (select * from main.{table}) to {lake.sql_literal(target)} "
-                f"(format parquet, compression zstd, row_group_size_bytes '{ROW_GROUP_BYTES}')"
-            )
+            folder = release_marts / table
+            previous = previous_marts / table if previous_marts else None
+            counts[table], written = _export_mart(connection, table, folder, previous)
             if table in parquet_only:
-                _check_not_null(connection, target, NOT_NULL_COLUMNS.get(table, ()))
-                # The view reads its own release's file (database and Parquet always agree),
+                # Parquet-only marts stream from the lake straight into the release's files.
+                for path in written:
+                    _check_not_null(connection, path, NOT_NULL_COLUMNS[table])
+                # The view reads its own release's files (database and Parquet always agree),
                 # named relative to the warehouse folder: a moved or copied warehouse reads its
                 # own copy, never the original's.
-                relative = target.relative_to(warehouse_dir.absolute())
+                relative = folder.absolute().relative_to(warehouse_dir.absolute())
                 connection.execute(
                     f"create or replace view main.{table} as "
-                    f"select * from read_parquet({lake.sql_literal(relative)})"
+                    f"select * from read_parquet({lake.sql_literal(f'{relative}/*.parquet')})"
                 )
-            counts[table] = connection.execute(f"select count(*) from main.{table}").fetchone()[0]
             listener.advance("publish")
         _drop_build_views(connection)
         connection.execute("checkpoint")
@@ -204,11 +312,14 @@ def read_build_stamp(warehouse_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def write_build_stamp(warehouse_dir: Path, inputs_digest: str, counts: dict[str, int]) -> None:
-    """Record, after a publish, the digest of the build's inputs and the published row counts."""
+def write_build_stamp(
+    warehouse_dir: Path, inputs_digest: str, counts: dict[str, int], models_digest: str = ""
+) -> None:
+    """Record, after a publish, the digests of the build's inputs and models, and row counts."""
     stamp = warehouse_dir / BUILD_STAMP
     temp = stamp.with_name(f".{stamp.name}.tmp")
-    temp.write_text(json.dumps({"inputs_digest": inputs_digest, "counts": counts}, indent=1))
+    record = {"inputs_digest": inputs_digest, "models_digest": models_digest, "counts": counts}
+    temp.write_text(json.dumps(record, indent=1))
     os.replace(temp, stamp)
 
 

@@ -5,42 +5,39 @@
 -- columns stay in stg_lake__articles (fct_articles joins them by capture_id: one wide copy
 -- written, not two), and bodies and signatures stay in the lake, read by the current row's
 -- locator (lake_file, lake_row) from stg_lake__article_payloads where needed.
-with capture_keys as (
-    select
-        article_id,
-        capture_id,
-        published_at,
-        modified_at,
-        fetched_at
-    from {{ ref('stg_lake__articles') }}
+-- article_key: a compact integer for the LSH tables, kept for the article's lifetime.
+-- Incremental: a build recomputes the articles int_articles_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='scope_replace',
+    )
+}}
+
+with
+{% if is_incremental() -%}
+changed as (
+    select * from {{ ref('int_articles_changed') }}
+),
+
+all_captures as (
+    select *
+    from {{ rows_where(
+        ref('stg_lake__articles'), "article_id in (select article_id from changed)"
+    ) }}
     where page_type = 'article'
 ),
-
-capture_counts as (
-    select
-        article_id,
-        count(*) as count_captures,
-        min(fetched_at) as first_fetched_at,
-        max(fetched_at) as last_fetched_at
-    from capture_keys
-    group by article_id
+{%- else -%}
+all_captures as (
+    select * from {{ ref('stg_lake__articles') }}
+    where page_type = 'article'
 ),
+{%- endif %}
 
-latest as (
-    select
-        article_id,
-        capture_id
-    from capture_keys
-    qualify row_number() over (
-        partition by article_id
-        order by
-            coalesce(modified_at, published_at) desc nulls last,
-            fetched_at desc,
-            capture_id desc
-    ) = 1
-),
-
-articles as (
+-- the latest capture of each article, with the count and first and last fetch of all of them:
+-- one window (one sort) over the captures, no aggregate joined back
+current_articles as (
     select
         article_id,
         capture_id,
@@ -64,23 +61,51 @@ articles as (
         count_shingles,
         count_topic_terms,
         lake_file,
-        lake_row
-    from {{ ref('stg_lake__articles') }}
-    where page_type = 'article'
+        lake_row,
+        count(*) over article_captures as count_captures,
+        min(fetched_at) over article_captures as first_fetched_at,
+        max(fetched_at) over article_captures as last_fetched_at
+    from all_captures
+    window
+        newest_first as (
+            partition by article_id
+            order by
+                coalesce(modified_at, published_at) desc nulls last,
+                fetched_at desc,
+                capture_id desc
+        ),
+        article_captures as (
+            newest_first rows between unbounded preceding and unbounded following
+        )
+    qualify row_number() over newest_first = 1
+),
+
+keyed as (
+    select
+        current_articles.*,
+        {%- if is_incremental() %}
+        coalesce(
+            changed.article_key_before,
+            (select coalesce(max(article_key), 0) from {{ this }})
+            + row_number() over (
+                partition by changed.article_key_before is null order by current_articles.article_id
+            )
+        ) as article_key
+    from current_articles
+    inner join changed
+        on current_articles.article_id = changed.article_id
+        {%- else %}
+        -- any numbering will do (no sort of a million ids): keys only have to stay put
+        row_number() over () as article_key
+    from current_articles
+        {%- endif %}
 ),
 
 final as (
     select
-        articles.*,
-        capture_counts.count_captures,
-        capture_counts.first_fetched_at,
-        capture_counts.last_fetched_at
-    from latest
-    inner join articles
-        on latest.capture_id = articles.capture_id
-        and latest.article_id = articles.article_id
-    inner join capture_counts
-        on latest.article_id = capture_counts.article_id
+        *,
+        {{ loaded_at() }} as _loaded_at
+    from keyed
 )
 
-select * from final
+{{ with_scope('final', ref('int_articles_changed'), 'article_id') }}

@@ -1,5 +1,15 @@
 -- grain: one row per current article that has an exact or near duplicate (article_id), with
--- its cluster (duplicate_cluster_id = the first published member) and its role in it
+-- its cluster (duplicate_cluster_id = the first published member) and its role in it.
+-- Incremental: a build recomputes the clusters of the articles int_duplicates_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='scope_replace',
+    )
+}}
+{%- set scoped = is_incremental() %}
+
 with recursive
 
 articles as (
@@ -15,12 +25,28 @@ articles as (
     from {{ ref('int_articles_deduplicated') }}
 ),
 
+changed as (
+    select article_id from {{ ref('int_duplicates_changed') }}
+),
+
 exact_duplicates as (
-    select * from {{ ref('int_articles_exact_duplicates') }}
+    select
+        article_id,
+        duplicate_of_article_id
+    from {{ ref('int_articles_exact_duplicates') }}
+    {%- if scoped %}
+    where article_id in (select article_id from changed)
+    {%- endif %}
 ),
 
 near_duplicates as (
-    select * from {{ ref('int_near_duplicate_pairs') }}
+    select
+        article_id_a,
+        article_id_b
+    from {{ ref('int_near_duplicate_pairs') }}
+    {%- if scoped %}
+    where article_id_a in (select article_id from changed)
+    {%- endif %}
 ),
 
 edges as (
@@ -56,13 +82,35 @@ member_articles as materialized (
         on components.node_id = articles.article_id
 ),
 
+{% if scoped -%}
+{%- set files = lake_files_in(
+    "select lake_file from " ~ ref('int_articles_deduplicated') ~ " where article_id in ("
+    ~ "select article_id from " ~ ref('int_duplicates_changed') ~ ")"
+) %}
+payloads as (
+    select
+        filename as lake_file,
+        file_row_number as lake_row,
+        minhash
+    from {{ lake_table_files('articles', files, row_locators=true) }}
+),
+{%- else -%}
+payloads as (
+    select
+        lake_file,
+        lake_row,
+        minhash
+    from {{ ref('stg_lake__article_payloads') }}
+),
+{%- endif %}
+
 -- the members' signatures only, read from the lake by row locator
 member_minhashes as (
     select
         payloads.lake_file,
         payloads.lake_row,
         payloads.minhash
-    from {{ ref('stg_lake__article_payloads') }} as payloads
+    from payloads
     semi join member_articles
         on payloads.lake_file = member_articles.lake_file
         and payloads.lake_row = member_articles.lake_row
@@ -138,8 +186,9 @@ final as (
             1.0,
             jaccard_to_original * (count_shingles + original_count_shingles)
             / (1 + jaccard_to_original) / nullif(least(count_shingles, original_count_shingles), 0)
-        ) as containment_to_original
+        ) as containment_to_original,
+        {{ loaded_at() }} as _loaded_at
     from scored
 )
 
-select * from final
+{{ with_scope('final', ref('int_duplicates_changed'), 'article_id') }}

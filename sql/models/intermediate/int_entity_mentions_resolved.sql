@@ -1,13 +1,29 @@
--- grain: one row per mention in the current version of an article, with its resolved entity
-with mentions as (
-    select * from {{ ref('stg_lake__mentions') }}
-),
+-- grain: one row per mention in the current version of an article, with its resolved entity.
+-- Incremental: a build recomputes the articles int_mentions_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key='mention_id',
+        scope_columns=['article_id'],
+        incremental_strategy='scope_replace',
+    )
+}}
 
-articles as (
+with articles as (
     select
         article_id,
         capture_id
     from {{ ref('int_articles_deduplicated') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from {{ ref('int_mentions_changed') }})
+    {%- endif %}
+),
+
+mentions as (
+    select mentions.*
+    from {{ ref('stg_lake__mentions') }} as mentions
+    semi join articles
+        on mentions.capture_id = articles.capture_id
 ),
 
 entity_map as (
@@ -29,13 +45,17 @@ resolved as (
         entity_map.entity_id,
         -- the entity's type: a name other articles agree is another type takes theirs
         entities.entity_type,
+        -- the model's type and the name key: which entity_map row the mention resolved by
+        mentions.entity_type as model_entity_type,
+        mentions.name_key,
         mentions.mention_text,
         mentions.start_char,
         mentions.end_char,
         mentions.local_name,
         mentions.is_in_title,
         mentions.mention_source,
-        mentions.type_evidence
+        mentions.type_evidence,
+        {{ loaded_at() }} as _loaded_at
     from mentions
     inner join articles
         on mentions.capture_id = articles.capture_id
@@ -46,4 +66,4 @@ resolved as (
         on entity_map.entity_id = entities.entity_id
 )
 
-select * from resolved
+{{ with_scope('resolved', ref('int_mentions_changed'), 'article_id') }}

@@ -1,12 +1,20 @@
 -- grain: one row per pair of distinct bodies (content_sha256_a < content_sha256_b) that are
--- near-duplicates: LSH candidates verified by estimated Jaccard or containment
-with bands as (
-    -- narrow types: 42 rows per body are sorted below
+-- near-duplicates: LSH candidates verified by estimated Jaccard or containment.
+-- Incremental: a build recomputes the pairs of the bodies int_bodies_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key=['content_sha256_a', 'content_sha256_b'],
+        scope_columns=['content_sha256_a', 'content_sha256_b'],
+        incremental_strategy='scope_replace',
+    )
+}}
+
+with candidates as (
     select
-        signature_key::uinteger as signature_key,
-        band_index::usmallint as band_index,
-        band_hash
-    from {{ ref('int_signature_bands') }}
+        signature_key_a,
+        signature_key_b
+    from {{ ref('int_near_duplicate_candidates') }}
 ),
 
 signatures as (
@@ -20,32 +28,6 @@ signatures as (
     from {{ ref('int_article_signatures') }}
 ),
 
--- only bands that some other body shares can make a pair, and most are no one else's: sorted
--- by band, a shared band has an equal neighbour (cheaper than joining every band to every band)
-shared_bands as materialized (
-    select
-        signature_key,
-        band_index,
-        band_hash
-    from bands
-    -- band_hash covers band_index too, so one sort key will do
-    window band_order as (order by band_hash)
-    qualify
-        lag(band_hash) over band_order = band_hash
-        or lead(band_hash) over band_order = band_hash
-),
-
-candidates as materialized (
-    select distinct
-        left_bands.signature_key as signature_key_a,
-        right_bands.signature_key as signature_key_b
-    from shared_bands as left_bands
-    inner join shared_bands as right_bands
-        on left_bands.band_index = right_bands.band_index
-        and left_bands.band_hash = right_bands.band_hash
-        and left_bands.signature_key < right_bands.signature_key
-),
-
 candidate_keys as materialized (
     select signatures.*
     from signatures
@@ -56,13 +38,37 @@ candidate_keys as materialized (
     )
 ),
 
+{% if is_incremental() -%}
+{%- set files = lake_files_in(
+    "select signatures.representative_lake_file as lake_file from "
+    ~ ref('int_article_signatures') ~ " as signatures where signatures.signature_key in ("
+    ~ "select signature_key_a from " ~ ref('int_near_duplicate_candidates')
+    ~ " union select signature_key_b from " ~ ref('int_near_duplicate_candidates') ~ ")"
+) %}
+payloads as (
+    select
+        filename as lake_file,
+        file_row_number as lake_row,
+        minhash
+    from {{ lake_table_files('articles', files, row_locators=true) }}
+),
+{%- else -%}
+payloads as (
+    select
+        lake_file,
+        lake_row,
+        minhash
+    from {{ ref('stg_lake__article_payloads') }}
+),
+{%- endif %}
+
 -- the candidates' signatures only, read from the lake by row locator
 candidate_minhashes as (
     select
         payloads.lake_file,
         payloads.lake_row,
         payloads.minhash
-    from {{ ref('stg_lake__article_payloads') }} as payloads
+    from payloads
     semi join candidate_keys
         on payloads.lake_file = candidate_keys.representative_lake_file
         and payloads.lake_row = candidate_keys.representative_lake_row
@@ -80,10 +86,11 @@ candidate_signatures as materialized (
 
 scored as (
     select
-        signatures_a.content_sha256 as content_sha256_a,
-        signatures_b.content_sha256 as content_sha256_b,
-        signatures_a.representative_article_id as article_id_a,
-        signatures_b.representative_article_id as article_id_b,
+        signatures_a.content_sha256 < signatures_b.content_sha256 as is_in_body_order,
+        signatures_a.content_sha256 as content_sha256_left,
+        signatures_b.content_sha256 as content_sha256_right,
+        signatures_a.representative_article_id as article_id_left,
+        signatures_b.representative_article_id as article_id_right,
         signatures_a.count_shingles as count_shingles_a,
         signatures_b.count_shingles as count_shingles_b,
         list_sum(
@@ -99,12 +106,27 @@ scored as (
         on candidates.signature_key_b = signatures_b.signature_key
 ),
 
+-- each pair in body order: signature keys follow no order across incremental builds
+ordered as (
+    select
+        case when is_in_body_order then content_sha256_left else content_sha256_right end
+            as content_sha256_a,
+        case when is_in_body_order then content_sha256_right else content_sha256_left end
+            as content_sha256_b,
+        case when is_in_body_order then article_id_left else article_id_right end as article_id_a,
+        case when is_in_body_order then article_id_right else article_id_left end as article_id_b,
+        count_shingles_a,
+        count_shingles_b,
+        jaccard
+    from scored
+),
+
 with_overlap as (
     select
         *,
         -- |A ∩ B| = J (|A| + |B|) / (1 + J)
         jaccard * (count_shingles_a + count_shingles_b) / (1 + jaccard) as count_shared_shingles
-    from scored
+    from ordered
 ),
 
 with_containment as (
@@ -126,7 +148,8 @@ final as (
         article_id_b,
         jaccard,
         containment,
-        count_shared_shingles
+        count_shared_shingles,
+        {{ loaded_at() }} as _loaded_at
     from with_containment
     where
         jaccard >= {{ var('near_duplicate_jaccard') }}
@@ -136,4 +159,4 @@ final as (
         )
 )
 
-select * from final
+{{ with_scope('final', ref('int_bodies_changed'), 'content_sha256') }}

@@ -11,12 +11,26 @@ captures as (
     select * from {{ ref('stg_lake__captures') }}
 ),
 
+-- the captures, extractions and enrichments that can fix a reject (a few among all of them)
+captures_of_rejected as (
+    select captures.*
+    from captures
+    semi join rejects
+        on captures.locator = rejects.locator
+),
+
 extracted as (
-    select capture_id from {{ ref('stg_lake__articles') }}
+    select articles.capture_id
+    from {{ ref('stg_lake__articles') }} as articles
+    semi join rejects
+        on articles.capture_id = rejects.capture_id
 ),
 
 enriched as (
-    select capture_id from {{ ref('stg_lake__enrichments') }}
+    select enrichments.capture_id
+    from {{ ref('stg_lake__enrichments') }} as enrichments
+    semi join rejects
+        on enrichments.capture_id = rejects.capture_id
 ),
 
 -- a reject of a capture is fixed by a capture of the input fetched after it (a retry of the
@@ -41,7 +55,7 @@ fixed_by_later_capture as (
         rejected_as_of.capture_id,
         rejected_as_of.rejected_at
     from rejected_as_of
-    inner join captures
+    inner join captures_of_rejected as captures
         on
             rejected_as_of.locator = captures.locator
             and captures.fetched_at > rejected_as_of.as_of

@@ -1,5 +1,15 @@
 -- grain: one row per current article (article_id) with its story: the connected component of
--- duplicate links and story pairs, named by its first published article (story_id)
+-- duplicate links and story pairs, named by its first published article (story_id).
+-- Incremental: a build recomputes the stories of the articles int_stories_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='scope_replace',
+    )
+}}
+{%- set scoped = is_incremental() %}
+
 with recursive
 
 articles as (
@@ -8,6 +18,9 @@ articles as (
         published_sort_at,
         first_fetched_at
     from {{ ref('int_articles_deduplicated') }}
+    {%- if scoped %}
+    where article_id in (select article_id from {{ ref('int_stories_changed') }})
+    {%- endif %}
 ),
 
 duplicates as (
@@ -16,10 +29,19 @@ duplicates as (
         duplicate_cluster_id
     from {{ ref('int_duplicate_clusters') }}
     where article_id != duplicate_cluster_id
+    {%- if scoped %}
+        and article_id in (select article_id from articles)
+    {%- endif %}
 ),
 
 story_pairs as (
-    select * from {{ ref('int_story_pairs') }}
+    select
+        article_id_a,
+        article_id_b
+    from {{ ref('int_story_pairs') }}
+    {%- if scoped %}
+    where article_id_a in (select article_id from articles)
+    {%- endif %}
 ),
 
 edges as (
@@ -61,8 +83,9 @@ final as (
         first_value(article_id) over (
             partition by component_id
             order by published_sort_at asc nulls last, first_fetched_at asc, article_id asc
-        ) as story_id
+        ) as story_id,
+        {{ loaded_at() }} as _loaded_at
     from labelled
 )
 
-select * from final
+{{ with_scope('final', ref('int_stories_changed'), 'article_id') }}

@@ -1,11 +1,18 @@
 -- grain: one row per article (article_id). A view: publishing streams the bodies from the lake
--- straight into article_texts.parquet, and the published DuckDB file views that file.
-{{ config(materialized='view') }}
+-- straight into article_texts' Parquet parts (article_id, body_text: a part per lake file,
+-- kept while the file's current rows stay the same), and the published DuckDB file views
+-- those. lake_file, lake_row and content_sha256 say which lake rows (and bodies) the publish
+-- reads; _loaded_at, when a
+-- build last changed the article's current row (its data tests read only those in an
+-- incremental build).
+{{ config(materialized='view', changed_row_tests=true) }}
 
 with current_rows as (
     select
         lake_file,
-        lake_row
+        lake_row,
+        content_sha256,
+        _loaded_at
     from {{ ref('int_articles_deduplicated') }}
 ),
 
@@ -18,13 +25,17 @@ payloads as (
     from {{ ref('stg_lake__article_payloads') }}
 ),
 
--- the current rows' bodies: a semi join keeps the bodies on the streaming side
+-- the current rows' bodies: the narrow current rows are the hash table, the bodies stream
 final as (
     select
         payloads.article_id,
-        payloads.body_text
+        payloads.body_text,
+        payloads.lake_file,
+        payloads.lake_row,
+        current_rows.content_sha256,
+        current_rows._loaded_at
     from payloads
-    semi join current_rows
+    inner join current_rows
         on payloads.lake_file = current_rows.lake_file
         and payloads.lake_row = current_rows.lake_row
 )

@@ -1,7 +1,20 @@
 -- grain: one row per cluster of exact, near-duplicate and syndicated copies
--- (duplicate_cluster_id = the first published member, whose publisher published first)
+-- (duplicate_cluster_id = the first published member, whose publisher published first).
+-- Incremental: a build recomputes the clusters of the articles int_duplicates_changed lists
+-- (a cluster's id is one of its members, so its old row is among them).
+{{
+    config(
+        materialized='incremental',
+        unique_key='duplicate_cluster_id',
+        incremental_strategy='scope_replace',
+    )
+}}
+
 with clusters as (
-    select * from {{ ref('int_duplicate_clusters') }}
+    select * exclude (_loaded_at) from {{ ref('int_duplicate_clusters') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from {{ ref('int_duplicates_changed') }})
+    {%- endif %}
 ),
 
 articles as (
@@ -65,10 +78,11 @@ final as (
         aggregated.count_copies,
         aggregated.count_updates,
         aggregated.count_exact_duplicates,
-        aggregated.min_jaccard_to_original
+        aggregated.min_jaccard_to_original,
+        {{ loaded_at() }} as _loaded_at
     from aggregated
     inner join originals
         on aggregated.duplicate_cluster_id = originals.duplicate_cluster_id
 )
 
-select * from final
+{{ with_scope('final', ref('int_duplicates_changed'), 'article_id') }}

@@ -1,14 +1,82 @@
--- grain: one row per publisher (source_id)
-with articles as (
+-- grain: one row per publisher (source_id).
+-- Incremental: a build recomputes the publishers, at the last build and now, of the articles
+-- int_articles_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key='source_id',
+        incremental_strategy='scope_replace',
+    )
+}}
+
+-- depends_on: {{ ref('int_articles_changed') }}
+
+with
+{% if is_incremental() -%}
+scope as (
+    select source_id_before as source_id
+    from {{ ref('int_articles_changed') }}
+    where source_id_before is not null
+    union
+    select articles.source_id
+    from {{ ref('int_articles_deduplicated') }} as articles
+    semi join {{ ref('int_articles_changed') }} as changed
+        on articles.article_id = changed.article_id
+),
+{%- endif %}
+
+articles as (
     select * from {{ ref('int_articles_deduplicated') }}
+    {%- if is_incremental() %}
+    where source_id in (select source_id from scope)
+    {%- endif %}
+),
+
+-- each publisher's most frequent name and publisher decision, ties broken alphabetically
+-- (mode alone keeps whichever value it read first: not the same from one build to the next)
+name_counts as (
+    select
+        source_id,
+        source_name,
+        count(*) as count_articles
+    from articles
+    where source_name is not null
+    group by source_id, source_name
+),
+
+decision_counts as (
+    select
+        source_id,
+        source_id_source,
+        count(*) as count_articles
+    from articles
+    group by source_id, source_id_source
+),
+
+names as (
+    select
+        source_id,
+        source_name
+    from name_counts
+    qualify row_number() over (
+        partition by source_id order by count_articles desc, source_name
+    ) = 1
+),
+
+decisions as (
+    select
+        source_id,
+        source_id_source
+    from decision_counts
+    qualify row_number() over (
+        partition by source_id order by count_articles desc, source_id_source
+    ) = 1
 ),
 
 sources as (
     select
         source_id,
         max(source_domain) as source_domain,
-        mode(source_name) filter (where source_name is not null) as source_name,
-        mode(source_id_source) as source_id_source,
         max(source_platform) as source_platform,
         count(*) as count_articles,
         min(published_at) as first_published_at,
@@ -20,16 +88,21 @@ sources as (
 
 final as (
     select
-        source_id,
-        source_domain,
-        coalesce(source_name, source_domain, source_id) as source_name,
-        source_id_source,
-        source_platform,
-        count_articles,
-        first_published_at,
-        last_published_at,
-        first_fetched_at
+        sources.source_id,
+        sources.source_domain,
+        coalesce(names.source_name, sources.source_domain, sources.source_id) as source_name,
+        decisions.source_id_source,
+        sources.source_platform,
+        sources.count_articles,
+        sources.first_published_at,
+        sources.last_published_at,
+        sources.first_fetched_at,
+        {{ loaded_at() }} as _loaded_at
     from sources
+    left join names
+        on sources.source_id = names.source_id
+    inner join decisions
+        on sources.source_id = decisions.source_id
 )
 
-select * from final
+{{ with_scope('final', 'scope', 'source_id') }}

@@ -1,7 +1,23 @@
 -- grain: one row per story (story_id): articles about one event, from any outlet, in any
--- words; story_id is the story's first published article
+-- words; story_id is the story's first published article.
+-- Incremental: a build recomputes the stories of the articles int_stories_changed lists (a
+-- story's id is one of its members, so its old row is among them).
+{{
+    config(
+        materialized='incremental',
+        unique_key='story_id',
+        incremental_strategy='scope_replace',
+    )
+}}
+
 with stories as (
-    select * from {{ ref('int_story_clusters') }}
+    select
+        article_id,
+        story_id
+    from {{ ref('int_story_clusters') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from {{ ref('int_stories_changed') }})
+    {%- endif %}
 ),
 
 articles as (
@@ -59,10 +75,11 @@ final as (
         aggregated.last_published_at,
         aggregated.count_articles,
         aggregated.count_sources,
-        aggregated.count_duplicates
+        aggregated.count_duplicates,
+        {{ loaded_at() }} as _loaded_at
     from aggregated
     inner join first_articles
         on aggregated.story_id = first_articles.story_id
 )
 
-select * from final
+{{ with_scope('final', ref('int_stories_changed'), 'article_id') }}

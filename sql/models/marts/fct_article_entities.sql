@@ -1,6 +1,20 @@
--- grain: one row per (article_id, entity_id)
+-- grain: one row per (article_id, entity_id).
+-- Incremental: a build recomputes the articles int_mentions_changed lists.
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_entity_id',
+        scope_columns=['article_id'],
+        incremental_strategy='scope_replace',
+    )
+}}
+-- depends_on: {{ ref('int_entities_changed') }}
+
 with mentions as (
     select * from {{ ref('int_entity_mentions_resolved') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from {{ ref('int_mentions_changed') }})
+    {%- endif %}
 ),
 
 final as (
@@ -11,9 +25,10 @@ final as (
         any_value(entity_type) as entity_type,
         count(*) as count_mentions,
         min(start_char) as first_start_char,
-        bool_or(is_in_title) as is_in_title
+        bool_or(is_in_title) as is_in_title,
+        {{ loaded_at() }} as _loaded_at
     from mentions
     group by article_id, entity_id
 )
 
-select * from final
+{{ with_scope('final', ref('int_mentions_changed'), 'article_id') }}

@@ -1,11 +1,36 @@
--- grain: one row per distinct article (article_id)
+-- grain: one row per distinct article (article_id).
+-- Incremental: a build recomputes the articles int_stories_changed lists (every article whose
+-- capture, duplicate cluster or story may have changed).
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='scope_replace',
+    )
+}}
+
 with current_articles as (
+    {%- if is_incremental() %}
+    select *
+    from {{ rows_where(
+        ref('int_articles_deduplicated'),
+        "article_id in (select article_id from " ~ ref('int_stories_changed') ~ ")"
+    ) }}
+    {%- else %}
     select * from {{ ref('int_articles_deduplicated') }}
+    {%- endif %}
 ),
 
 -- the current capture's descriptive columns (int_articles_deduplicated holds only keys)
 captures as (
+    {%- if is_incremental() %}
+    select *
+    from {{ rows_where(
+        ref('stg_lake__articles'), "capture_id in (select capture_id from current_articles)"
+    ) }}
+    {%- else %}
     select * from {{ ref('stg_lake__articles') }}
+    {%- endif %}
 ),
 
 articles as (
@@ -77,7 +102,8 @@ final as (
         articles.count_captures,
         articles.first_fetched_at,
         articles.last_fetched_at,
-        articles._run_id
+        articles._run_id,
+        {{ loaded_at() }} as _loaded_at
     from articles
     left join duplicates
         on articles.article_id = duplicates.article_id
@@ -85,4 +111,4 @@ final as (
         on articles.article_id = stories.article_id
 )
 
-select * from final
+{{ with_scope('final', ref('int_stories_changed'), 'article_id') }}
