@@ -28,15 +28,14 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 # Test files whose tests share a session fixture that costs a flow run (or a model load). Under
-# pytest-xdist a group runs on one worker, so its run is built once; any other file is a group
-# of its own, which keeps a module-scoped run (the dedup corpus, the standing server) to one too.
+# pytest-xdist a group runs on one worker, so its fixtures are built once; any other file is a
+# group of its own, which keeps a module-scoped run (the dedup corpus, the standing server) to one
+# too. The report tests read both runs: the sample's and the seeds' tests are one group.
 SHARED_FIXTURE_FILES = {
-    "sample_run": (
+    "runs": (
         "tests/flows/test_interrupt.py",
         "tests/flows/test_kill_rerun.py",
         "tests/report/test_report.py",
-    ),
-    "seeds_run": (
         "tests/flows/test_cli.py",
         "tests/flows/test_ingest.py",
         "tests/flows/test_progress.py",
@@ -48,6 +47,7 @@ SHARED_FIXTURE_FILES = {
         "tests/enrich/entities/test_resolve.py",
     ),
 }
+FIXTURE_GROUPS = {"sample_run": "runs", "seeds_run": "runs", "nlp": "nlp"}
 FILE_GROUPS = {path: group for group, paths in SHARED_FIXTURE_FILES.items() for path in paths}
 
 
@@ -87,15 +87,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not hasattr(config, "workerinput"):
         return  # one process (-n 0): collection order as written
     for item in items:
-        shared = [name for name in SHARED_FIXTURE_FILES if name in item.fixturenames]
-        if shared and work_unit(item.nodeid) != shared[0]:
-            item.warn(
-                pytest.PytestWarning(
-                    f"{item.nodeid} uses {shared[0]} but its file is not in "
-                    f"SHARED_FIXTURE_FILES['{shared[0]}'] (tests/conftest.py): under xdist the "
-                    "fixture may be built again on another worker"
+        for fixture, group in FIXTURE_GROUPS.items():
+            if fixture in item.fixturenames and work_unit(item.nodeid) != group:
+                item.warn(
+                    pytest.PytestWarning(
+                        f"{item.nodeid} uses {fixture} but its file is not in "
+                        f"SHARED_FIXTURE_FILES['{group}'] (tests/conftest.py): under xdist the "
+                        "fixture may be built again on another worker"
+                    )
                 )
-            )
     # xdist starts a group where its first test stands in the collection. Every worker must
     # collect the same order: a stable sort of the same items.
     items.sort(key=schedule_rank)
