@@ -67,15 +67,15 @@ def build_warehouse(pages: list[dict], work: Path, entities: bool) -> tuple[Path
     ner_version = ""
     if entities:
         # Entity mentions and resolution as the flow's enrich and build stages do them.
-        model_name = Settings().ner_model
-        ner_version = stage_version(model_name)
+        models = Settings().ner_models
+        ner_version = stage_version(models)
         options = {"extractor_version": EXTRACTOR_VERSION, "ner_version": ner_version}
         capture_ids = [capture["capture_id"] for capture in captures]
         enrich_to_lake(
             lake_dir,
             capture_ids,
             **options,
-            model_name=model_name,
+            models=models,
             workers=2,
             part="bench",
             run_id="bench",

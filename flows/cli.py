@@ -55,7 +55,9 @@ def _settings(args: argparse.Namespace) -> Any:
     """Return the Settings for these arguments."""
     from transforms.settings import Settings
 
-    overrides: dict[str, Any] = {"warehouse_dir": Path(args.warehouse)}
+    overrides: dict[str, Any] = {}
+    if getattr(args, "warehouse", None):  # else NEWSLOOM_WAREHOUSE_DIR, else ./warehouse
+        overrides["warehouse_dir"] = Path(args.warehouse)
     if getattr(args, "lake", None):
         overrides["lake_url"] = args.lake
     for name in ("workers", "batch_size"):
@@ -264,11 +266,12 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_read_only(warehouse: str) -> Any:
+def _open_read_only(warehouse: str | None) -> Any:
     """Return a sandboxed read-only connection to the published warehouse."""
+    from transforms.settings import Settings
     from transforms.warehouse.readonly import connect_read_only
 
-    return connect_read_only(Path(warehouse))
+    return connect_read_only(Path(warehouse) if warehouse else Settings().warehouse_dir)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -410,9 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
     warehouse = argparse.ArgumentParser(add_help=False)
     warehouse.add_argument(
         "--warehouse",
-        default="warehouse",
         metavar="DIR",
-        help="warehouse folder (default: ./warehouse)",
+        help="warehouse folder (default: $NEWSLOOM_WAREHOUSE_DIR, else ./warehouse)",
     )
     lake = argparse.ArgumentParser(add_help=False)
     lake.add_argument(

@@ -199,7 +199,7 @@ def plan_enrich_batches(settings: Settings) -> list[list[str]]:
     pending = lake.pending_enrich_ids(
         settings.lake_dir,
         EXTRACTOR_VERSION,
-        stage_version(settings.ner_model, settings.ner_languages),
+        stage_version(settings.ner_models),
         settings.max_document_attempts,
     )
     size = settings.batch_size
@@ -215,12 +215,11 @@ def enrich_articles_batch(
         settings.lake_dir,
         capture_ids,
         extractor_version=EXTRACTOR_VERSION,
-        ner_version=stage_version(settings.ner_model, settings.ner_languages),
-        model_name=settings.ner_model,
+        ner_version=stage_version(settings.ner_models),
+        models=settings.ner_models,
         workers=settings.ner_workers or batch_processes(settings),
         part=f"{run_id}-e{number:05d}",
         run_id=run_id,
-        languages=settings.ner_languages,
         max_tasks_per_worker=settings.ner_max_tasks_per_worker,
         timeout=settings.ner_timeout_seconds,
         max_chars=settings.ner_max_chars,

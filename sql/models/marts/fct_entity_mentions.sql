@@ -13,7 +13,8 @@ final as (
         start_char,
         end_char,
         is_in_title,
-        mention_source
+        mention_source,
+        type_evidence
     from mentions
 )
 

@@ -24,6 +24,7 @@ renamed as (
         is_in_title,
         ner_label,
         mention_source,
+        type_evidence,
         ner_version
     from current_version
 )

@@ -16,6 +16,8 @@ from transforms.enrich.entities import geo
         ("U.S.", "country", "US", 6252001, "US"),
         ("America", "country", "US", 6252001, "US"),
         ("Britain", "country", "GB", 2635167, "GB"),
+        # GeoNames lists "nyc" among Manhattan's names; the city is New York City.
+        ("NYC", "city", "US", 5128581, None),
     ],
 )
 def test_places_resolve_offline(name, kind, country, geonames_id, iso_code):

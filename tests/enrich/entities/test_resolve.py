@@ -17,8 +17,10 @@ from transforms.enrich.entities.schemas import (
 from transforms.enrich.ner import resolve_to_lake
 
 
-def mention(entity_type, text, local_name=None, key=None, article_id="a1"):
+def mention(entity_type, text, local_name=None, key=None, article_id="a1", evidence=None):
     local_name = local_name or text
+    if evidence is None:
+        evidence = "first_name" if entity_type == "person" else "model"
     return {
         "article_id": article_id,
         "entity_type": entity_type,
@@ -30,6 +32,7 @@ def mention(entity_type, text, local_name=None, key=None, article_id="a1"):
         "is_in_title": False,
         "ner_label": "X",
         "mention_source": "model",
+        "type_evidence": evidence,
     }
 
 
@@ -225,6 +228,7 @@ def test_many_random_names_stay_distinct():
         "is_in_title": [False] * len(names),
         "ner_label": ["X"] * len(names),
         "mention_source": ["model"] * len(names),
+        "type_evidence": ["model"] * len(names),
     }
     from transforms.enrich.entities.schemas import MENTION_SCHEMA
 
@@ -256,6 +260,43 @@ def test_acronyms_learnt_in_one_article_apply_to_others():
     entity_map, dim = resolve_entities(mentions_to_table(rows), None)
     assert dim.num_rows == 1 and len(ids_of(entity_map, rows)) == 1
     assert dim.to_pylist()[0]["entity_name"] == long_name
+
+
+def test_a_name_other_articles_call_an_organisation_is_one_everywhere():
+    # The model called Twitter a person in one article (no person evidence there) and an
+    # organisation in three: one organisation, and the person mention maps to it.
+    rows = [mention("person", "Twitter", article_id="a1", evidence="none")]
+    rows += [mention("organization", "Twitter", article_id=f"a{n}") for n in range(2, 5)]
+    entity_map, dim = resolve_entities(mentions_to_table(rows), None)
+    assert [(row["entity_name"], row["entity_type"]) for row in dim.to_pylist()] == [
+        ("Twitter", "organization")
+    ]
+    assert len(ids_of(entity_map, rows)) == 1
+
+
+def test_unconfirmed_people_are_left_out_unless_another_article_confirms_them():
+    rows = [
+        mention("person", "Mercurial", article_id="a1", evidence="none"),
+        mention("person", "Wix Squarespace", article_id="a1", evidence="name"),
+        # A bare surname is not taken for a full name of another article...
+        mention("person", "Alemu", article_id="a2", evidence="none"),
+        mention("person", "Tigist Alemu", article_id="a3", evidence="context"),
+        # ... but the same name with evidence elsewhere confirms it.
+        mention("person", "Okafor", article_id="a4", evidence="none"),
+        mention("person", "Okafor", article_id="a5", evidence="title"),
+    ]
+    entity_map, dim = resolve_entities(mentions_to_table(rows), None)
+    assert {row["entity_name"] for row in dim.to_pylist()} == {"Tigist Alemu", "Okafor"}
+    mapped = {row["name_key"] for row in entity_map.to_pylist()}
+    assert mapped == {"tigist alemu", "okafor"}
+
+
+def test_a_strong_person_is_not_outvoted():
+    # Jordan the person (a first name, a title) keeps its type against Jordan the country.
+    rows = [mention("person", "Jordan", article_id="a1", evidence="title")]
+    rows += [mention("location", "Jordan", article_id=f"a{n}") for n in range(2, 9)]
+    _, dim = resolve_entities(mentions_to_table(rows), None)
+    assert sorted(row["entity_type"] for row in dim.to_pylist()) == ["location", "person"]
 
 
 @pytest.mark.parametrize(
@@ -298,3 +339,15 @@ def test_a_bad_overrides_file_is_quarantined_until_fixed(tmp_path, seed_mentions
     overrides.write_text('[[alias]]\nentity_type = "person"\nname = "A"\naliases = ["Bee"]\n')
     resolve_to_lake(lake_dir, "v", "n", overrides, "r2")
     assert pq.read_table(lake.derived_path(lake_dir, "config_rejects")).num_rows == 0
+
+
+def test_a_place_mostly_abbreviated_is_named_in_full():
+    # Addresses write "Phoenix, AZ 85004" more often than the articles write "Arizona".
+    rows = [
+        mention("location", "AZ", key="az|geonames:5551752", article_id=f"a{n}") for n in range(3)
+    ]
+    rows.append(mention("location", "Arizona", key="arizona|geonames:5551752"))
+    _, dim = resolve_entities(mentions_to_table(rows), None)
+    assert [(row["entity_name"], row["aliases"]) for row in dim.to_pylist()] == [
+        ("Arizona", ["AZ"])
+    ]

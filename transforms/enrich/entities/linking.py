@@ -6,7 +6,8 @@ import re
 from collections import Counter, defaultdict
 
 from transforms.enrich.entities import geo
-from transforms.enrich.entities.acronyms import add_acronyms
+from transforms.enrich.entities.acronyms import add_acronyms, link_bare_acronyms
+from transforms.enrich.entities.aliases import curated_organizations
 from transforms.enrich.entities.names import (
     clean_display,
     fold_text,
@@ -16,6 +17,13 @@ from transforms.enrich.entities.names import (
     surname_forms,
 )
 from transforms.enrich.entities.spans import Mention, Occupancy
+from transforms.enrich.entities.verify import (
+    ArticleText,
+    in_place_context,
+    screen_acronyms,
+    screen_mentions,
+    weigh_people,
+)
 
 # One-word references that stand for the only such body named in full in the article:
 # "the Ministry" after "the Iraqi Defense Ministry".
@@ -122,12 +130,17 @@ def _link_people(mentions: list[Mention]) -> None:
             m.local_name = longest.pop()
 
 
+# Longest short form that a country or demonym before it may complete ('defense ministry').
+MAX_QUALIFIED_TOKENS = 3
+
+
 def _link_organizations(
     mentions: list[Mention], acronyms: dict[str, Mention], qualifiers: frozenset[str]
 ) -> None:
     """Give short organisation mentions their full name ('the Army' -> 'Iraqi Army')."""
     orgs = [m for m in mentions if m.label == "ORG"]
     org_words = load_word_list("org_words.txt")
+    curated = curated_organizations()
     names = sorted({m.local_name for m in orgs})
     keys = {name: name_key("organization", name).split() for name in names}
     for m in orgs:
@@ -135,68 +148,107 @@ def _link_organizations(
             m.local_name = acronyms[m.local_name].local_name
             continue
         tokens = keys.get(m.local_name) or name_key("organization", m.local_name).split()
+        # A known company keeps its name beside a longer one that is not one of its own names:
+        # 'YouTube' is not the 'YouTube Studio' (a product) of the same article.
+        known = curated.get(" ".join(tokens))
         candidates = set()
         for name in names:
             other = keys[name]
             if len(tokens) == 1 and len(other) > 1 and other[0] == tokens[0]:
-                if other[-1] in org_words and tokens[0] not in qualifiers:
+                if (
+                    other[-1] in org_words
+                    and tokens[0] not in qualifiers
+                    and (known is None or curated.get(" ".join(other)) == known)
+                ):
                     candidates.add(name)  # 'Toyota' for 'Toyota Motor Corp'
                 continue
             if len(other) <= len(tokens) or other[-len(tokens) :] != tokens:
                 continue
             prefix = other[: -len(tokens)]
             generic = len(tokens) == 1 and tokens[0] in GENERIC_ORG_HEADS
-            if generic or all(word in qualifiers for word in prefix):
+            # 'the Army' is the article's 'Iraqi Army'; a longer name is an institution of its
+            # own ('Museum of Modern Art' beside the 'Irish Museum of Modern Art').
+            qualified = len(tokens) <= MAX_QUALIFIED_TOKENS and all(w in qualifiers for w in prefix)
+            if generic or qualified:
                 candidates.add(name)
         if len(candidates) == 1:
             m.local_name = candidates.pop()
 
 
-def _geo_keys(body: str, mentions: list[Mention], demonyms: list[str]) -> dict[int, str]:
+# How far back (characters, same paragraph) a place still sets the scene for the next one.
+NEAR_CONTEXT_CHARS = 400
+# How clearly a place must win on its own to set the context of others ('Los Angeles': the US
+# city, not the Chilean one, by 1.3).
+CONTEXT_MARGIN = 1.0
+
+
+def _geo_keys(
+    body: str, mentions: list[Mention], demonyms: list[str], publisher_country: str | None = None
+) -> dict[int, str]:
     """Return the place chosen for each location mention, in the context of the article.
 
-    Countries named (or implied by a state, or a demonym) are strong hints; a city only hints
-    its country weakly and its state strongly. A name never hints itself ('Georgia').
+    Context, strongest first: 'Paris, Texas' (within); the nearest place named before it in the
+    same paragraph ("Cannes, France; ... Hôtel du Louvre in Paris" is Paris, France); countries
+    the article names or whose demonym it uses; the country most of its other places are in
+    (a US article's "south Georgia" is the state); the publisher's country. A name never
+    hints itself ('Georgia').
     """
-    places = [m for m in mentions if m.label in ("GPE", "LOC")]
+    places = sorted((m for m in mentions if m.label in ("GPE", "LOC")), key=lambda m: m.start)
     named = {code for word in demonyms if (code := geo.demonym_country(word))}
-    hints: dict[str, tuple[str | None, tuple[str, str] | None]] = {}
+    alone: dict[str, geo.Place] = {}
     for name in sorted({m.local_name for m in places}):
         options = geo.rank_places(name)
-        if not options:
-            continue
-        best_score, best = options[0]
-        close = {
-            p.country_code for score, p in options if best_score - score < geo.CONFIDENT_MARGIN
-        }
-        country = best.country_code if len(close) == 1 and best.kind != "city" else None
-        area = None
-        if geo.is_confident(options) and best.kind in ("city", "subdivision") and best.country_code:
-            area = (best.country_code, best.admin1 or "")
-        hints[name] = (country, area)
+        if options and (len(options) == 1 or options[0][0] - options[1][0] >= CONTEXT_MARGIN):
+            alone[name] = options[0][1]
+    memo: dict[tuple, geo.Place | None] = {}
 
-    memo: dict[tuple[str, geo.Place | None], geo.Place | None] = {}
-
-    def choose(name: str, within: geo.Place | None = None) -> geo.Place | None:
-        if (name, within) not in memo:
-            others = [hint for other, hint in hints.items() if other != name]
-            countries = named | {country for country, _ in others if country}
-            areas = {area for _, area in others if area}
-            memo[(name, within)] = geo.choose_place(name, countries, areas, within)
-        return memo[(name, within)]
+    def choose(m: Mention, within: geo.Place | None) -> geo.Place | None:
+        others = [place for other, place in alone.items() if other != m.local_name]
+        countries = named | {p.country_code for p in others if p.kind == "country"}
+        areas = {(p.country_code, p.admin1 or "") for p in others if p.kind != "country"}
+        weights = Counter(p.country_code for p in others if p.country_code)
+        article_country = None
+        if weights:
+            top, count = weights.most_common(1)[0]
+            if count * 2 > sum(weights.values()):
+                article_country = top
+        near = _near_place(body, places, m, alone)
+        key = (m.local_name, within, near, article_country)
+        if key not in memo:
+            memo[key] = geo.choose_place(
+                m.local_name, countries, areas, within,
+                near=near, article_country=article_country, publisher_country=publisher_country,
+            )  # fmt: skip
+        return memo[key]
 
     by_start = {m.start: m for m in places}
     chosen: dict[int, str] = {}
     for m in places:
         within = None
         if body[m.end : m.end + 2] == ", " and (nxt := by_start.get(m.end + 2)) is not None:
-            within = choose(nxt.local_name)
+            within = choose(nxt, None)
             if within is not None and within.kind not in ("country", "subdivision"):
                 within = None
-        place = choose(m.local_name, within)
+        place = choose(m, within)
         if place is not None:
             chosen[id(m)] = place.geo_key
     return chosen
+
+
+def _near_place(
+    body: str, places: list[Mention], mention: Mention, alone: dict[str, geo.Place]
+) -> geo.Place | None:
+    """Return the nearest confidently known place named before a mention in its paragraph."""
+    floor = max(body.rfind("\n", 0, mention.start), mention.start - NEAR_CONTEXT_CHARS)
+    for other in reversed(places):
+        if other.start >= mention.start or other.end <= floor:
+            continue
+        place = alone.get(other.local_name)
+        # Countries and states set the scene ("Cannes, France; ... Paris"); a list of world
+        # cities does not ("New York, Toronto, Paris").
+        if other.local_name != mention.local_name and place is not None:
+            return place if place.kind in ("country", "subdivision") else None
+    return None
 
 
 def _title_forms(mention: Mention, text: str) -> set[str]:
@@ -235,14 +287,19 @@ def link_article(
     demonyms: list[str],
     blocked: list[tuple[int, int]],
     qualifiers: frozenset[str],
+    language: str = "en",
+    publisher_country: str | None = None,
 ) -> list[dict]:
     """Return the article's mention rows (MENTION_SCHEMA) from the spans the pipeline found."""
     taken = Occupancy(len(body), blocked)
-    mentions = sorted(found, key=lambda m: m.start)
-    for m in mentions:
+    article = ArticleText(body, language)
+    for m in found:
         taken.mark(m.start, m.end)
+    mentions = sorted(screen_mentions(article, found), key=lambda m: m.start)
+    for m in mentions:
         m.local_name = _display(m, body[m.start : m.end])
     acronyms = add_acronyms(body, mentions, taken)
+    mentions = screen_acronyms(article, mentions, acronyms)
     for m in mentions:
         m.local_name = m.local_name or _display(m, body[m.start : m.end])
     _fix_labels(body, mentions)
@@ -254,8 +311,12 @@ def link_article(
     }
     for m in mentions:
         text = body[m.start : m.end]
-        if m.label != "PERSON" and text in surnames and not geo.find_places(text):
-            m.label = "PERSON"
+        if (
+            m.label != "PERSON"
+            and text in surnames
+            and not (geo.find_places(text) and in_place_context(body, m.start, m.end))
+        ):
+            m.label = "PERSON"  # "Phoenix" after "Joaquin Phoenix", unless "in Phoenix"
     forms: dict[str, str] = {}
     for m in mentions:
         text = body[m.start : m.end]
@@ -267,8 +328,10 @@ def link_article(
     for m in mentions:
         m.local_name = m.local_name or _display(m, body[m.start : m.end])
     _link_people(mentions)
+    link_bare_acronyms(mentions, acronyms)
     _link_organizations(mentions, acronyms, qualifiers)
-    geo_keys = _geo_keys(body, mentions, demonyms)
+    mentions = weigh_people(article, mentions)
+    geo_keys = _geo_keys(body, mentions, demonyms, publisher_country)
     keys: dict[int, str] = {}
     for m in mentions:
         key = name_key(m.entity_type, m.local_name)
@@ -280,7 +343,8 @@ def link_article(
     for m in mentions:
         groups[group_of[id(m)]].update(_title_forms(m, body[m.start : m.end]))
     for acronym, m in acronyms.items():
-        groups[group_of[id(m)]].add(acronym)
+        if id(m) in group_of:  # its long form may have been dropped by verification
+            groups[group_of[id(m)]].add(acronym)
     in_title = {group: _in_title(title, group_forms) for group, group_forms in groups.items()}
     rows = []
     for m in sorted(mentions, key=lambda m: m.start):
@@ -302,6 +366,7 @@ def link_article(
                 "is_in_title": in_title[group_of[id(m)]],
                 "ner_label": m.label,
                 "mention_source": m.source,
+                "type_evidence": m.evidence,
             }
         )
     return rows

@@ -79,8 +79,14 @@ def _middles_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return all(x[0] == y[0] for x, y in zip(a, b, strict=False))
 
 
-def match_people(nodes: Sequence[NamedNode], clusters: Clusters) -> None:
-    """Join person name variants: fuzzy full names in blocks, then initials and surnames alone."""
+def match_people(
+    nodes: Sequence[NamedNode], clusters: Clusters, lone: frozenset[int] = frozenset()
+) -> None:
+    """Join person name variants: fuzzy full names in blocks, then initials and surnames alone.
+
+    Nodes in `lone` (a bare surname with no person evidence in any article) join no full name:
+    "Watson" in one article is not the "Katrina Watson" of another.
+    """
     parts = {
         n: person_parts(node.rkey) for n, node in enumerate(nodes) if node.entity_type == "person"
     }
@@ -109,7 +115,7 @@ def match_people(nodes: Sequence[NamedNode], clusters: Clusters) -> None:
     for n, (_, _, last) in full.items():
         full_by_last[last].append(n)
     for n, (first, middles, last) in sorted(parts.items()):
-        if n in full:
+        if n in full or n in lone:
             continue
         roots = {
             clusters.find(m)

@@ -59,8 +59,12 @@ def find_mentions_batch(
     docs: list[tuple[str, str | None, str]],
     max_chars: int = DEFAULT_CHUNK_CHARS,
     batch_size: int = DEFAULT_PIPE_BATCH,
+    countries: list[str | None] | None = None,
 ) -> list[dict]:
-    """Return MENTION_SCHEMA rows for (article_id, title, body_text) triples, using nlp.pipe."""
+    """Return MENTION_SCHEMA rows for (article_id, title, body_text) triples, using nlp.pipe.
+
+    countries: each article's publisher country (a weak hint for places), when known.
+    """
     max_chars = min(max_chars, nlp.max_length)
     chunks = [
         (index, offset, piece)
@@ -89,7 +93,7 @@ def find_mentions_batch(
         rows.extend(
             link_article(
                 article_id, title, body or "", found[index], demonyms[index], blocked[index],
-                qualifiers,
+                qualifiers, nlp.lang, countries[index] if countries else None,
             )
         )  # fmt: skip
     logger.info(

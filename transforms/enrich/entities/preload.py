@@ -7,7 +7,7 @@ import logging
 
 import spacy  # noqa: F401  (imported here, not in each worker)
 
-from transforms.enrich.entities import geo
+from transforms.enrich.entities import geo, language, lexicons
 from transforms.enrich.entities import worker as _worker  # noqa: F401
 
 logger = logging.getLogger(__name__)
@@ -18,5 +18,12 @@ try:
     geo.load_gazetteer()
 except Exception:  # a worker then builds it itself, and reports the error
     logger.exception("could not preload the gazetteer")
+try:
+    # Word frequencies (about 35 MiB a language), first names and the language identifier:
+    # loaded here, shared by every worker like the place index.
+    lexicons.warm_lexicons(("en", "fr"))
+    language.choose_language("warm up the language gate with a sentence", ("en",))
+except Exception:
+    logger.exception("could not preload the lexicons")
 # Keep the collector off the shared objects: its bookkeeping writes would copy their pages.
 gc.freeze()

@@ -23,17 +23,30 @@ from transforms.enrich.entities.aliases import (
 from transforms.enrich.entities.matching import Clusters, match_organizations, match_people
 from transforms.enrich.entities.names import name_key
 from transforms.enrich.entities.schemas import DIM_ENTITY_SCHEMA, ENTITY_MAP_SCHEMA
+from transforms.enrich.entities.verify import UNCONFIRMED_EVIDENCE
 from transforms.schemas import make_id
 
 logger = logging.getLogger(__name__)
 
 MAX_ALIASES = 50
+# Cross-article type vote: a name seen as another type this many times more often is that type
+# ("Twitter" tagged a person in a few articles and an organisation in many).
+TYPE_VOTE_RATIO = 3.0
+# An unconfirmed name joins the type other articles confirm when they confirm it at least once
+# for every UNCONFIRMED_VOTE_SHARE of its own mentions.
+UNCONFIRMED_VOTE_SHARE = 4
+# Evidence too weak to hold a type against a vote: the model alone, a plausible name, nothing.
+WEAK_EVIDENCE = frozenset({"model", "name", "none"})
 _MINISTRY_COUNTRY = re.compile(r"^([a-z]{2}) (?:ministry|department) of ")
 
 
 @dataclass
 class Node:
-    """One distinct (entity_type, name_key) with the names and counts behind it."""
+    """One distinct (entity_type, name_key) with the names and counts behind it.
+
+    entity_type starts as the mentions' type and may change by the cross-article vote;
+    mention_type stays the mentions' type (the entity map's join key).
+    """
 
     entity_type: str
     name_key: str
@@ -42,6 +55,22 @@ class Node:
     count: int = 0
     names: Counter = field(default_factory=Counter)
     texts: Counter = field(default_factory=Counter)
+    evidence: Counter = field(default_factory=Counter)
+    mention_type: str = ""
+
+    def __post_init__(self) -> None:
+        """Remember the mentions' type."""
+        self.mention_type = self.mention_type or self.entity_type
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Return True when some mention has evidence for the type beyond nothing at all."""
+        return any(evidence not in UNCONFIRMED_EVIDENCE for evidence in self.evidence)
+
+    @property
+    def is_weak(self) -> bool:
+        """Return True when no mention has more than the model's word for the type."""
+        return all(evidence in WEAK_EVIDENCE for evidence in self.evidence)
 
 
 def _split_geo(key: str) -> tuple[str, str | None]:
@@ -67,6 +96,8 @@ def _rkey_of_name(entity_type: str, name: str) -> str:
 def _build_nodes(mentions: pa.Table) -> list[Node]:
     """Aggregate mentions into one node per (entity_type, name_key), sorted."""
     keys = ["entity_type", "name_key", "local_name", "mention_text"]
+    if "type_evidence" in mentions.column_names:
+        keys.append("type_evidence")
     if "count_mentions" in mentions.column_names:
         # Already aggregated (by DuckDB over the lake): sum the counts.
         grouped = (
@@ -90,7 +121,52 @@ def _build_nodes(mentions: pa.Table) -> list[Node]:
         node.count += row["count_all"]
         node.names[row["local_name"]] += row["count_all"]
         node.texts[row["mention_text"]] += row["count_all"]
+        # Mentions written before type verification count as the model's word.
+        node.evidence[row.get("type_evidence") or "model"] += row["count_all"]
     return [nodes[pair] for pair in sorted(nodes)]
+
+
+def _vote_types(nodes: list[Node]) -> None:
+    """Give weakly typed names the type other articles agree on ('Twitter' is an organisation).
+
+    Names are compared without their place ('phoenix' in any type). The type with the most
+    confirmed mentions wins; a node of another type moves to it when it has no evidence at all,
+    or only the model's word against a clear majority (TYPE_VOTE_RATIO).
+    """
+    by_base: dict[str, list[Node]] = defaultdict(list)
+    for node in nodes:
+        by_base[_split_geo(node.name_key)[0]].append(node)
+    for base, group in by_base.items():
+        types = {node.entity_type for node in group}
+        if len(types) < 2:
+            continue
+        confirmed: Counter = Counter()
+        total: Counter = Counter()
+        for node in group:
+            total[node.entity_type] += node.count
+            confirmed[node.entity_type] += sum(
+                count
+                for evidence, count in node.evidence.items()
+                if evidence not in UNCONFIRMED_EVIDENCE
+            )
+        winner = max(sorted(types), key=lambda t: (confirmed[t], total[t]))
+        if not confirmed[winner]:
+            continue
+        places = Counter(
+            {n.geo_key: n.count for n in group if n.entity_type == winner and n.geo_key}
+        )
+        for node in group:
+            if node.entity_type == winner:
+                continue
+            if node.is_confirmed:
+                outvoted = total[winner] >= TYPE_VOTE_RATIO * total[node.entity_type]
+                if not (node.is_weak and outvoted):
+                    continue
+            elif confirmed[winner] * UNCONFIRMED_VOTE_SHARE < node.count:
+                continue  # a few organisation tags do not make 50 unconfirmed "Pro"s one
+            node.entity_type = winner
+            node.geo_key = places.most_common(1)[0][0] if places else None
+            node.rkey = f"geo:{node.geo_key}" if node.geo_key else resolution_key(winner, base)
 
 
 def _alias_table(overrides: Overrides) -> tuple[list[AliasEntry], dict[tuple[str, str], int]]:
@@ -157,6 +233,12 @@ def _learn_acronyms(nodes: list[Node], clusters: Clusters) -> None:
             clusters.union(min(long_forms), number)
 
 
+def _is_abbreviation(name: str) -> bool:
+    """Return True for a short all-capitals name ('AZ', 'NYC', 'U.S.')."""
+    letters = name.replace(".", "")
+    return letters.isalpha() and letters.isupper() and len(letters) <= 3
+
+
 def _entity_row(
     members: list[Node], anchor: AliasEntry | None, display: str | None
 ) -> tuple[str, dict]:
@@ -179,8 +261,8 @@ def _entity_row(
         entity_name = display
     elif anchor is not None:
         entity_name = anchor.name
-    elif place is not None and place.kind == "country":
-        entity_name = place.name
+    elif place is not None and (place.kind == "country" or _is_abbreviation(most_local)):
+        entity_name = place.name  # "Arizona", not the "AZ" of addresses
     else:
         entity_name = most_local
     if place is not None:
@@ -219,6 +301,7 @@ def resolve_entities(
     """Return (entity_map, dim_entities) for all mentions; same input, same ids, any row order."""
     overrides = load_overrides(overrides_path)
     nodes = _build_nodes(mentions)
+    _vote_types(nodes)
     clusters = Clusters(len(nodes))
     by_rkey: dict[tuple[str, str], list[int]] = defaultdict(list)
     for number, node in enumerate(nodes):
@@ -237,7 +320,9 @@ def resolve_entities(
         for node in members[1:]:
             clusters.union(members[0], node)
     _learn_acronyms(nodes, clusters)
-    match_people(nodes, clusters)
+    match_people(
+        nodes, clusters, frozenset(n for n, node in enumerate(nodes) if not node.is_confirmed)
+    )
     match_organizations(nodes, clusters)
     anchor_of = {node: entry for entry, members in anchored.items() for node in members}
 
@@ -246,7 +331,12 @@ def resolve_entities(
         groups[clusters.find(number)].append(number)
     used: set[tuple[str, str]] = set()
     map_rows, dim_rows = [], []
+    unconfirmed = 0
     for members in sorted(groups.values()):
+        if not any(nodes[m].is_confirmed for m in members):
+            # No article gives these names evidence for their type (a lone "Drop" as a person).
+            unconfirmed += len(members)
+            continue
         found = sorted({anchor_of[m] for m in members if m in anchor_of})
         anchor = entries[found[0]] if found else None
         chosen = sorted({display[m] for m in members if m in display})
@@ -260,10 +350,17 @@ def resolve_entities(
         entity_id = make_id(entity_type, canonical)
         dim_rows.append({"entity_id": entity_id, **row})
         map_rows.extend(
-            {"entity_type": entity_type, "name_key": nodes[m].name_key, "entity_id": entity_id}
+            {
+                "entity_type": nodes[m].mention_type,
+                "name_key": nodes[m].name_key,
+                "entity_id": entity_id,
+            }
             for m in members
         )
-    logger.info("resolved %d name keys into %d entities", len(map_rows), len(dim_rows))
+    logger.info(
+        "resolved %d name keys into %d entities; %d names left out, unconfirmed",
+        len(map_rows), len(dim_rows), unconfirmed,
+    )  # fmt: skip
     map_rows.sort(key=lambda row: (row["entity_type"], row["name_key"]))
     dim_rows.sort(key=lambda row: row["entity_id"])
     return (

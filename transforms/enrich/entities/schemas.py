@@ -21,6 +21,9 @@ MENTION_SCHEMA = pa.schema(
         pa.field("is_in_title", pa.bool_(), nullable=False),
         pa.field("ner_label", pa.string(), nullable=False),
         pa.field("mention_source", pa.string(), nullable=False),
+        # What the type rests on (transforms.enrich.entities.verify.TYPE_EVIDENCE); 'none': a
+        # one-word person only other articles can confirm.
+        pa.field("type_evidence", pa.string(), nullable=False),
     ]
 )
 

@@ -17,6 +17,7 @@ class Mention:
     label: str
     source: str
     local_name: str = ""
+    evidence: str = ""
 
     @property
     def entity_type(self) -> str:
