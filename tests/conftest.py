@@ -41,11 +41,7 @@ SHARED_FIXTURE_FILES = {
         "tests/flows/test_progress.py",
         "tests/flows/test_readme.py",
     ),
-    "nlp": (
-        "tests/enrich/entities/test_mentions.py",
-        "tests/enrich/entities/test_model.py",
-        "tests/enrich/entities/test_resolve.py",
-    ),
+    "nlp": ("tests/enrich/entities/",),  # a folder: every file in it (its conftest loads nlp)
 }
 FIXTURE_GROUPS = {"sample_run": "runs", "seeds_run": "runs", "nlp": "nlp"}
 FILE_GROUPS = {path: group for group, paths in SHARED_FIXTURE_FILES.items() for path in paths}
@@ -54,7 +50,8 @@ FILE_GROUPS = {path: group for group, paths in SHARED_FIXTURE_FILES.items() for 
 def work_unit(nodeid: str) -> str:
     """Return the xdist work unit of a test: its file, or the shared-fixture group of its file."""
     path = nodeid.split("::", 1)[0]
-    return FILE_GROUPS.get(path, path)
+    folder = path.rsplit("/", 1)[0] + "/"
+    return FILE_GROUPS.get(path) or FILE_GROUPS.get(folder) or path
 
 
 @pytest.hookimpl(optionalhook=True)
