@@ -27,6 +27,76 @@ CORPUS = REPO.parent / "shared" / "corpus" / "pages"
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
+# Test files whose tests share a session fixture that costs a flow run (or a model load). Under
+# pytest-xdist a group runs on one worker, so its fixtures are built once; any other file is a
+# group of its own, which keeps a module-scoped run (the dedup corpus, the standing server) to one
+# too. The report tests read both runs: the sample's and the seeds' tests are one group.
+SHARED_FIXTURE_FILES = {
+    "runs": (
+        "tests/flows/test_interrupt.py",
+        "tests/flows/test_kill_rerun.py",
+        "tests/report/test_report.py",
+        "tests/flows/test_cli.py",
+        "tests/flows/test_ingest.py",
+        "tests/flows/test_progress.py",
+        "tests/flows/test_readme.py",
+    ),
+    "nlp": ("tests/enrich/entities/",),  # a folder: every file in it (its conftest loads nlp)
+}
+FIXTURE_GROUPS = {"sample_run": "runs", "seeds_run": "runs", "nlp": "nlp"}
+FILE_GROUPS = {path: group for group, paths in SHARED_FIXTURE_FILES.items() for path in paths}
+
+
+def work_unit(nodeid: str) -> str:
+    """Return the xdist work unit of a test: its file, or the shared-fixture group of its file."""
+    path = nodeid.split("::", 1)[0]
+    folder = path.rsplit("/", 1)[0] + "/"
+    return FILE_GROUPS.get(path) or FILE_GROUPS.get(folder) or path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """Schedule `--dist loadfile` by work_unit: files sharing a session run go to one worker."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        """xdist's loadfile, with the files of one shared-fixture group as one unit."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
+
+def schedule_rank(item: pytest.Item) -> int:
+    """Return when a test's group should start under xdist: the longest chains of work first."""
+    if "sample_run" in item.fixturenames:
+        return 0  # a run, then interrupted and killed runs compared with it: the longest group
+    if "prefect_api" in item.fixturenames:
+        return 1  # flow runs: tens of seconds each
+    return 2  # unit tests fill in the end
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker: order the groups longest first, and check the shared-fixture table."""
+    if not hasattr(config, "workerinput"):
+        return  # one process (-n 0): collection order as written
+    for item in items:
+        for fixture, group in FIXTURE_GROUPS.items():
+            if fixture in item.fixturenames and work_unit(item.nodeid) != group:
+                item.warn(
+                    pytest.PytestWarning(
+                        f"{item.nodeid} uses {fixture} but its file is not in "
+                        f"SHARED_FIXTURE_FILES['{group}'] (tests/conftest.py): under xdist the "
+                        "fixture may be built again on another worker"
+                    )
+                )
+    # xdist starts a group where its first test stands in the collection. Every worker must
+    # collect the same order: a stable sort of the same items.
+    items.sort(key=schedule_rank)
+
 
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[str]:

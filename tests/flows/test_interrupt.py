@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -14,15 +15,25 @@ from tests.conftest import SampleRun, start_cli_run
 from tests.flows.test_kill_rerun import COMPARED, assert_no_capture_twice, snapshot
 
 
-def wait_for_articles(warehouse: Path, process: object, timeout: float) -> None:
-    """Wait until the run has written extracted articles to its lake (it is mid-run)."""
-    deadline = time.monotonic() + timeout
+def article_parts(warehouse: Path) -> set[str]:
+    """Return the article part files a run has written (not the empty typed part nor .tmp)."""
     articles = warehouse / "lake" / "articles"
+    if not articles.is_dir():
+        return set()
+    return {
+        p.name
+        for p in articles.iterdir()
+        if p.suffix == ".parquet" and not p.name.startswith(("_", "."))
+    }
+
+
+def wait_for_articles(
+    warehouse: Path, process: subprocess.Popen, timeout: float, before: frozenset[str] = frozenset()
+) -> None:
+    """Wait until the run has written an article part not in `before` (it is mid-run)."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        # A written part: not the empty typed part (_empty) nor a part being written (.*.tmp).
-        if articles.is_dir() and any(
-            p.suffix == ".parquet" and not p.name.startswith(("_", ".")) for p in articles.iterdir()
-        ):
+        if article_parts(warehouse) - before:
             return
         assert process.poll() is None, "the run ended before it could be interrupted"
         time.sleep(0.2)
@@ -38,43 +49,46 @@ def run_statuses(warehouse: Path) -> list[tuple[str, str]]:
         ).fetchall()
 
 
-@pytest.mark.parametrize(
-    ("sig", "to_group", "own_server"),
-    [(signal.SIGINT, True, True), (signal.SIGTERM, False, False)],
-    ids=["ctrl-c-to-the-job", "sigterm"],
-)
-def test_interrupted_run_stops_cleanly_and_the_next_resumes(
-    sig: signal.Signals,
-    to_group: bool,
-    own_server: bool,
-    prefect_api: str,
-    sample_run: SampleRun,
-    tmp_path: Path,
-) -> None:
-    warehouse = tmp_path / "warehouse"
-    # Ctrl-C case: the run starts its own temporary Prefect server, as `newsloom run` does at a
-    # terminal (the server gets the SIGINT as well).
-    env = {"PREFECT_HOME": str(tmp_path / "prefect-home")} if own_server else None
-    process = start_cli_run(warehouse, sample_run.inputs, None if own_server else prefect_api, env)
-    wait_for_articles(warehouse, process, timeout=180)
-    if to_group:
-        os.killpg(process.pid, sig)
-    else:
-        process.send_signal(sig)
+def assert_stopped_cleanly(process: subprocess.Popen) -> None:
+    """Assert the run exits 130 within 90 s, quietly: "stopped", no traceback."""
     try:
         code = process.wait(timeout=90)
-    except Exception:
+    except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         raise
     err = process.stderr.read().decode()
     assert code == 130, err[-3000:]
     assert "Traceback" not in err, err[-3000:]
     assert "stopped" in err
+
+
+def test_interrupted_runs_stop_cleanly_and_the_next_resumes(
+    prefect_api: str, sample_run: SampleRun, tmp_path: Path
+) -> None:
+    # One warehouse, three runs (a full run costs tens of seconds): stopped by Ctrl-C, resumed
+    # and stopped by SIGTERM, resumed to the end, which must equal one clean run.
+    warehouse = tmp_path / "warehouse"
+    # Ctrl-C, SIGINT to the whole job as a terminal sends it: the run starts its own temporary
+    # Prefect server, as `newsloom run` does at a terminal (the server gets the SIGINT as well).
+    env = {"PREFECT_HOME": str(tmp_path / "prefect-home")}
+    process = start_cli_run(warehouse, sample_run.inputs, None, env)
+    wait_for_articles(warehouse, process, timeout=180)
+    os.killpg(process.pid, signal.SIGINT)
+    assert_stopped_cleanly(process)
     assert [status for _run, status in run_statuses(warehouse)] == ["cancelled"]
+
+    # SIGTERM to the run's process alone, once the next run has resumed and written more.
+    written = frozenset(article_parts(warehouse))
+    process = start_cli_run(warehouse, sample_run.inputs, prefect_api)
+    wait_for_articles(warehouse, process, timeout=180, before=written)
+    process.send_signal(signal.SIGTERM)
+    assert_stopped_cleanly(process)
+    assert [status for _run, status in run_statuses(warehouse)] == ["cancelled", "cancelled"]
 
     again = start_cli_run(warehouse, sample_run.inputs, prefect_api)
     assert again.wait(timeout=300) == 0, again.stderr.read().decode()[-3000:]
-    assert [status for _run, status in run_statuses(warehouse)] == ["cancelled", "completed"]
+    statuses = [status for _run, status in run_statuses(warehouse)]
+    assert statuses == ["cancelled", "cancelled", "completed"]
     expected, got = snapshot(sample_run.warehouse), snapshot(warehouse)
     for name in COMPARED:
         assert got[name] == expected[name], name
