@@ -59,7 +59,16 @@ REPO = Path(__file__).resolve().parents[1]
 CODE = Path(os.environ.get("NEWSLOOM_BENCH_CODE", REPO))
 sys.path.insert(0, str(CODE))
 
-DEFAULT_WCXB = REPO.parent / "shared" / "corpus" / "wcxb-dev"
+# The shared corpus sits beside the repository: ../shared from a clone, ../../shared from a
+# worktree under wt/ (the first that exists).
+DEFAULT_WCXB = next(
+    (
+        folder / "shared" / "corpus" / "wcxb-dev"
+        for folder in (REPO.parent, REPO.parent.parent)
+        if (folder / "shared" / "corpus" / "wcxb-dev").is_dir()
+    ),
+    REPO.parent / "shared" / "corpus" / "wcxb-dev",
+)
 PUBLISHER_LABELS = Path(__file__).resolve().parent / "data" / "publishers_dev.csv"
 # "tuned": the pages looked at while writing the publisher rules; "held_out": judged after.
 PUBLISHER_SPLITS = ("tuned", "held_out")
