@@ -51,6 +51,7 @@ import time
 import unicodedata
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,7 @@ AUTHOR_NOISE = AUTHOR_CONNECTORS | AUTHOR_HONORIFICS | AUTHOR_CREDENTIALS
 # "Ph.D." and "M.D." as one word each.
 DOTTED_ABBREVIATION_RE = re.compile(r"\b(?:[A-Za-z]{1,2}\.){2,}")
 FIELDS = ("title", "author", "date", "page_type")
+CONFIDENCES = ("high", "medium", "low")
 
 
 def normalize_title(value: str | None) -> str | None:
@@ -211,16 +213,30 @@ def predict_newsloom(html: bytes, url: str | None) -> dict[str, Any]:
     from transforms.schemas import Capture
 
     capture = Capture(locator=url or "file.html", source_kind="url" if url else "file", body=html)
-    row = extract_capture(capture.to_row("bench"), ExtractOptions())
+    # Dates of every confidence are read, then the default threshold applied here: the table
+    # shows how right each confidence level is, the ones withheld by default included.
+    default = ExtractOptions()
+    threshold = getattr(default, "min_date_confidence", None)
+    options = replace(default, min_date_confidence="low") if threshold else default
+    row = extract_capture(capture.to_row("bench"), options)
     if not isinstance(row, dict):
         return {"page_type": getattr(row, "reason", "reject"), "is_article": False}
     authors = list(row.get("authors") or []) + list(row.get("author_organizations") or [])
     published_day = _as_day(row.get("published_date")) or _as_day(row.get("published_at"))
+    confidence = row.get("published_at_confidence")
+    withheld = (
+        threshold is not None
+        and confidence in CONFIDENCES
+        and CONFIDENCES.index(confidence) > CONFIDENCES.index(threshold)
+    )
     page_type = row.get("page_type") or "article"
     return {
         "title": row.get("title"),
         "author": authors,
-        "date": published_day,
+        "date": None if withheld else published_day,
+        "date_any_confidence": published_day,
+        "date_confidence": confidence,
+        "date_source": row.get("published_at_source"),
         "modified_date": _as_day(row.get("modified_date")) or _as_day(row.get("modified_at")),
         "body": row.get("body_text"),
         "page_type": page_type,
@@ -325,6 +341,18 @@ def score(pages: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
         for g, p in articles
         if g["date"] and p.get("modified_date")
     )
+    # How right each confidence level is (the default threshold withholds the lower ones).
+    figures["date"]["by_confidence"] = {}
+    for level in CONFIDENCES:
+        chosen = [
+            (g, p)
+            for g, p in articles
+            if p.get("date_any_confidence") and p.get("date_confidence") == level
+        ]
+        figures["date"]["by_confidence"][level] = {
+            "pages": len(chosen),
+            "right": sum(day_matches(g["date"], p["date_any_confidence"]) for g, p in chosen),
+        }
     gold_article = [g["page_type"] == "article" for g in pages]
     predicted_article = [bool(p.get("is_article")) for p in predictions]
     pairs = list(zip(gold_article, predicted_article, strict=True))
@@ -453,6 +481,17 @@ def render(figures: dict[str, dict[str, Any]]) -> str:
         [figures[s]["date"]["gold_is_modified"] for s in systems],
         "{:d}",
     )
+    for level in CONFIDENCES:
+        lines.append(
+            f"| dates of {level} confidence: right / chosen (pages, withheld ones included) | "
+            + " | ".join(
+                "{right} / {pages}".format(**figures[s]["date"]["by_confidence"][level])
+                if figures[s]["date"]["by_confidence"][level]["pages"]
+                else "–"
+                for s in systems
+            )
+            + " |"
+        )
     row(
         "page type accuracy (article vs not)",
         [figures[s]["page_type"]["accuracy"] for s in systems],
