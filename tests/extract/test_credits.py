@@ -44,6 +44,9 @@ from transforms.extract.sitename import SiteNames
             ["Mike Marshall"],
             [],
         ),
+        # A label glued to the name by markup (<span>By</span>Cora); "Byron" is a name.
+        ("ByCora Lindqvist", ["Cora Lindqvist"], []),
+        ("Byron Hale", ["Byron Hale"], []),
     ],
 )
 def test_credit_lines_are_read_as_people_and_organisations(

@@ -43,6 +43,9 @@ LEAD_RE = re.compile(
     r"|escrito por|publicado por|verfasst von|geschrieben von)\b\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
+# "ByTrevor Jones": a label glued to the name by markup (<span>By</span>Trevor); case matters
+# here, so "Byron" stays.
+GLUED_BY_RE = re.compile(r"^(?:By|BY)(?=[A-Z][a-z])")
 INNER_BY_RE = re.compile(r"^(?:\S+\s+){1,3}?(?:written\s+)?by\s+(?=\S)", re.IGNORECASE)
 # Where a credit stops being one: a reviewer, a date, a widget.
 TAIL_RE = re.compile(
@@ -242,6 +245,7 @@ def _split_agency_suffix(part: str) -> tuple[str, str | None]:
 
 def _strip_lead(text: str) -> str:
     """Return text without its credit labels ('By', 'Written by', 'View all posts by')."""
+    text = GLUED_BY_RE.sub("", text)
     while match := LEAD_RE.match(text + " "):
         text = text[match.end() :].strip()
     return text
