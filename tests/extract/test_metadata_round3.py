@@ -1,0 +1,32 @@
+"""Issue 12, third round: classes of wrong or missing metadata, on fictional pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from transforms.extract.article import ExtractOptions, extract_capture
+from transforms.schemas import Capture
+
+FIXTURES = Path(__file__).parent / "pages"
+
+
+def extract(name: str, url: str, **options: Any) -> dict[str, Any]:
+    """Return the article row of a fixture page captured from a URL on 2025-06-01."""
+    capture = Capture(
+        locator=url,
+        source_kind="url",
+        body=(FIXTURES / name).read_bytes(),
+        fetched_at=datetime(2025, 6, 1, 12, tzinfo=UTC),
+    )
+    row = extract_capture(capture.to_row("test"), ExtractOptions(**options))
+    assert isinstance(row, dict), row
+    return row
+
+
+def test_a_byline_inside_the_headline_region_counts_whatever_the_region_is_called() -> None:
+    # The theme wraps the whole article in "sidebar_content": the region around the headline is
+    # the article's own; the related list inside it is still not.
+    row = extract("byline_in_sidebar_region.html", "https://quayside.example/blog/rowing-machines")
+    assert row["authors"] == ["Ines Calder"]
