@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,3 +30,12 @@ def test_a_byline_inside_the_headline_region_counts_whatever_the_region_is_calle
     # the article's own; the related list inside it is still not.
     row = extract("byline_in_sidebar_region.html", "https://quayside.example/blog/rowing-machines")
     assert row["authors"] == ["Ines Calder"]
+
+
+def test_a_byline_showing_another_day_leaves_the_stated_date_with_medium_confidence() -> None:
+    # The byline shows the update (the dateModified day) as the post's date: the stated
+    # publication stands, flagged medium, and the update is the modification date.
+    row = extract("date_byline_shows_update.html", "https://harbour-times.example/guides/tides")
+    assert (row["published_date"], row["published_at_source"]) == (date(2024, 9, 6), "jsonld")
+    assert row["published_at_confidence"] == "medium"
+    assert row["modified_date"] == date(2025, 5, 14)
