@@ -39,3 +39,8 @@ def test_a_byline_showing_another_day_leaves_the_stated_date_with_medium_confide
     assert (row["published_date"], row["published_at_source"]) == (date(2024, 9, 6), "jsonld")
     assert row["published_at_confidence"] == "medium"
     assert row["modified_date"] == date(2025, 5, 14)
+
+
+def test_a_byline_date_labelled_published_beats_an_unlabelled_one_beside_it() -> None:
+    row = extract("date_labelled_byline.html", "https://harbour-times.example/advice/tiny-homes")
+    assert (row["published_date"], row["published_at_source"]) == (date(2019, 9, 26), "page")

@@ -283,7 +283,10 @@ def _pick_published(candidates: list[DateCandidate]) -> ChosenDate | None:
         corroborated = url.written.day in shown or _agrees(url.written.day, witnesses)
         return ChosenDate(url.written, "url", "high" if corroborated else "medium")
     html = next((c for c in unstated if c.source == "html"), None)
-    byline = next((c for c in unstated if c.source == "page" and c.near_headline), None)
+    # A date the byline labels as the publication beats an unlabelled one beside it (a date
+    # in a teaser or breadcrumb above the headline).
+    bylines = [c for c in unstated if c.source == "page" and c.near_headline]
+    byline = next((c for c in bylines if c.label == "published"), bylines[0] if bylines else None)
     if byline:
         corroborated = html is not None and html.written.day == byline.written.day
         return ChosenDate(byline.written, "page", "high" if corroborated else "medium")
