@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from transforms.extract.article import ExtractOptions, extract_capture
 from transforms.schemas import Capture
 
@@ -44,3 +46,28 @@ def test_a_byline_showing_another_day_leaves_the_stated_date_with_medium_confide
 def test_a_byline_date_labelled_published_beats_an_unlabelled_one_beside_it() -> None:
     row = extract("date_labelled_byline.html", "https://harbour-times.example/advice/tiny-homes")
     assert (row["published_date"], row["published_at_source"]) == (date(2019, 9, 26), "page")
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        # A <time> element whose text is no full date: its datetime attribute is.
+        '<time datetime="2025-04-02T15:55:39-08:00" class="datetime">04/02 — 2025</time>',
+        # A datetime written out in the byline.
+        '<span class="publication-time">2025-04-02T08:10+02:00</span>',
+    ],
+)
+def test_a_visible_iso_datetime_in_the_byline_is_a_page_date(stamp: str) -> None:
+    page = (FIXTURES / "date_time_element.html").read_text(encoding="utf-8")
+    page = page.replace(
+        '<time datetime="2025-04-02T15:55:39-08:00" class="datetime">04/02 — 2025</time>', stamp
+    )
+    capture = Capture(
+        locator="https://harbour-times.example/news/poster-prize",
+        source_kind="url",
+        body=page.encode(),
+        fetched_at=datetime(2025, 6, 1, 12, tzinfo=UTC),
+    )
+    row = extract_capture(capture.to_row("test"), ExtractOptions())
+    assert isinstance(row, dict), row
+    assert (row["published_date"], row["published_at_source"]) == (date(2025, 4, 2), "page")
