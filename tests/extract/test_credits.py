@@ -47,6 +47,8 @@ from transforms.extract.sitename import SiteNames
         # A label glued to the name by markup (<span>By</span>Cora); "Byron" is a name.
         ("ByCora Lindqvist", ["Cora Lindqvist"], []),
         ("Byron Hale", ["Byron Hale"], []),
+        # "Md" opening a name is Mohammad, not a medical degree.
+        ("Md Rafiq Hossain and Lena Ortiz, MD", ["Md Rafiq Hossain", "Lena Ortiz"], []),
     ],
 )
 def test_credit_lines_are_read_as_people_and_organisations(

@@ -179,6 +179,11 @@ def _drop_avatar_initials(tokens: list[str]) -> list[str]:
     return tokens
 
 
+def _is_credential(token: str) -> bool:
+    """Return True for a post-nominal or suffix token ('MD', 'Ph.D.', 'Jr.')."""
+    return token.strip(".,").casefold().replace("-", "").replace(".", "") in CREDENTIALS | SUFFIXES
+
+
 def _is_name_token(token: str) -> bool:
     """Return True for a token that can be part of a person's name."""
     bare = token.strip(".,'’")
@@ -283,7 +288,9 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
             part = _strip_lead(part.strip(" ,.:;"))
             if not part or is_role(part) or HANDLE_RE.search(part):
                 continue
-            if part.split()[0].strip(".").casefold().replace("-", "") in CREDENTIALS | SUFFIXES:
+            # Post-nominals split off by commas ("Jane Doe, MD, FACP"); "Md Najmul Hossain"
+            # is a name ("Md" for Mohammad).
+            if all(_is_credential(token) for token in part.split()):
                 continue
             part, agency = _split_agency_suffix(part)
             if agency:
