@@ -47,6 +47,13 @@ from transforms.extract.sitename import SiteNames
         # A label glued to the name by markup (<span>By</span>Cora); "Byron" is a name.
         ("ByCora Lindqvist", ["Cora Lindqvist"], []),
         ("Byron Hale", ["Byron Hale"], []),
+        # A job title after a comma goes whole, its "and" too; "was written by" is a lead-in.
+        (
+            "This post was written by Cora Lindqvist, Head of Marketing and Community Outreach",
+            ["Cora Lindqvist"],
+            [],
+        ),
+        ("Ana Ruiz, Senior Editor, and Tom Berg, Staff Writer", ["Ana Ruiz", "Tom Berg"], []),
         # "Md" opening a name is Mohammad, not a medical degree.
         ("Md Rafiq Hossain and Lena Ortiz, MD", ["Md Rafiq Hossain", "Lena Ortiz"], []),
     ],

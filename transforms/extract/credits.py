@@ -46,6 +46,7 @@ LEAD_RE = re.compile(
 # "ByTrevor Jones": a label glued to the name by markup (<span>By</span>Trevor); case matters
 # here, so "Byron" stays.
 GLUED_BY_RE = re.compile(r"^(?:By|BY)(?=[A-Z][a-z])")
+WRITTEN_BY_RE = re.compile(r"^(?:\S+\s+){1,3}?written\s+by\s+(?=\S)", re.IGNORECASE)
 INNER_BY_RE = re.compile(r"^(?:\S+\s+){1,3}?(?:written\s+)?by\s+(?=\S)", re.IGNORECASE)
 # Where a credit stops being one: a reviewer, a date, a widget.
 TAIL_RE = re.compile(
@@ -148,6 +149,26 @@ def _cut_trailing_role(text: str) -> str:
     while start > 2 and all(word in vocabulary for word in _words(tokens[start - 1])):
         start -= 1
     return " ".join(tokens[:start]).rstrip(" ,;") if start >= 2 else text
+
+
+def _drop_role_clauses(text: str) -> str:
+    """Return a credit without its comma-separated job titles ('Jane Doe, Head of Sales')."""
+    # Dropped before the split on "and": "Head of Sales and Marketing" is no two names.
+    clauses = text.split(",")
+    if len(clauses) < 2:
+        return text
+    kept = [clauses[0]] + [clause for clause in clauses[1:] if not _is_role_clause(clause)]
+    return ",".join(kept)
+
+
+def _is_role_clause(clause: str) -> bool:
+    """Return True for a job title, also one whose field has an 'and' ('Head of Sales and ...')."""
+    if is_role(clause.strip()):
+        return True
+    head = re.split(r"\s+(?:at|of|for|with)\s+", clause.strip(), maxsplit=1)
+    words = _words(head[0])
+    vocabulary = ROLE_WORDS | ROLE_MODIFIERS | {"sr", "snr"}
+    return len(head) == 2 and bool(words) and all(word in vocabulary for word in words)
 
 
 def _cut_trailing_month(tokens: list[str]) -> list[str]:
@@ -268,6 +289,10 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
     text = ADDRESS_PARENTHETICAL_RE.sub("", text)
     for segment in SEGMENT_RE.split(text):
         segment = _strip_lead(segment.strip(" ,.:;"))
+        # "This post was written by Jane Doe": the lead-in goes before the tail rules read its
+        # "was" as the start of a bio.
+        if match := WRITTEN_BY_RE.match(segment):
+            segment = segment[match.end() :]
         segment = TAIL_RE.sub("", segment).strip(" ,.:;-–—")
         # "ServiceTitan November": a month glued to the credit by a date widget.
         words = segment.split()
@@ -278,7 +303,7 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
         if kind == "organization":
             credit.add(Credit(organizations=[segment]))
             continue
-        segment = _cut_trailing_role(segment)
+        segment = _cut_trailing_role(_drop_role_clauses(segment))
         # "Guides By Ramon Berenguer", "Dec 23 Written By Linny and Peter": a short lead-in.
         if match := INNER_BY_RE.match(segment):
             segment = segment[match.end() :]
