@@ -54,6 +54,11 @@ from transforms.extract.sitename import SiteNames
             [],
         ),
         ("Ana Ruiz, Senior Editor, and Tom Berg, Staff Writer", ["Ana Ruiz", "Tom Berg"], []),
+        # The word leading to a date or a time goes with it; "On" in a name stays.
+        ("Posted by Ana Ruiz on March 3, 2024", ["Ana Ruiz"], []),
+        ("By Ana Ruiz on 03/03/2024", ["Ana Ruiz"], []),
+        ("Posted by Tom Berg at 11:15 AM", ["Tom Berg"], []),
+        ("Harbour Lights On", ["Harbour Lights On"], []),
         # "Md" opening a name is Mohammad, not a medical degree.
         ("Md Rafiq Hossain and Lena Ortiz, MD", ["Md Rafiq Hossain", "Lena Ortiz"], []),
     ],

@@ -55,7 +55,7 @@ TAIL_RE = re.compile(
     r"|\b(?:last\s+)?(?:updated|modified|published|posted)(?:\s+on)?\b|\bsee\s+more\b"
     r"|\bview\s+(?:more|all|profile)\b|\bread\s+more\b|\bfollow\b|\bshare\b"
     r"|\bmin(?:ute)?s?\s+read\b"
-    r"|\b\d+\s*(?:min|minutes?|comments?)\b|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b(?:19|20)\d\d\b"
+    r"|\b\d+\s*(?:min|minutes?|comments?)\b|\b\d{1,2}:\d{2}\b|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b(?:19|20)\d\d\b"
     r"|\b\d+\s+(?:hours?|days?|weeks?|months?|years?)\s+ago\b|\bsponsored\b|\bverified\b"
     r"|\bfull\s+bio\b|\brelated\s+topics\b|\bcomments?\b|\bdisclosure\b"
     r"|\s(?:is|was|has|writes|covers|joined|leads)\s.*|\b(?:photo|image)?\s*credits?\b"
@@ -63,6 +63,9 @@ TAIL_RE = re.compile(
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b).*$",
     re.IGNORECASE,
 )
+# (A numeric date is cut at its slashes by the segment split: "on 03" is what is left.)
+# Lower case only: "Audiophile On" is a name.
+DANGLING_RE = re.compile(r"\s+(?:on|at|in|am|le|el|il)(?:\s+\d{1,2})?$")
 # Month names that are also first names or surnames: only cut when a day follows.
 NAME_MONTHS = {"may", "june", "july", "april", "august"}
 SEGMENT_RE = re.compile(r"\s*[|•·◦▪●⋅∙‧・/]\s*|\s+[-–—]\s+|\s*\n\s*")
@@ -294,6 +297,8 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
         if match := WRITTEN_BY_RE.match(segment):
             segment = segment[match.end() :]
         segment = TAIL_RE.sub("", segment).strip(" ,.:;-–—")
+        # "Posted by Jane Doe on March 3": the word that led to the date goes with it.
+        segment = DANGLING_RE.sub("", segment)
         # "ServiceTitan November": a month glued to the credit by a date widget.
         words = segment.split()
         if len(words) > 1 and words[-1].strip(".").casefold() in MONTHS - NAME_MONTHS:
