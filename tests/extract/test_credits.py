@@ -59,6 +59,11 @@ from transforms.extract.sitename import SiteNames
         ("By Ana Ruiz on 03/03/2024", ["Ana Ruiz"], []),
         ("Posted by Tom Berg at 11:15 AM", ["Tom Berg"], []),
         ("Harbour Lights On", ["Harbour Lights On"], []),
+        # A job title opening with an acronym or a brand goes too; not in a credit in capitals.
+        ("Cora Lindqvist AI Writer, Tidewater", ["Cora Lindqvist"], []),
+        ("Ines Calder Former McKinsey Consultant", ["Ines Calder"], []),
+        ("Tomas Reyes EdTech Content writer", ["Tomas Reyes"], []),
+        ("ANA MARIA RUIZ WRITER", ["Ana Maria Ruiz"], []),
         # "Md" opening a name is Mohammad, not a medical degree.
         ("Md Rafiq Hossain and Lena Ortiz, MD", ["Md Rafiq Hossain", "Lena Ortiz"], []),
     ],

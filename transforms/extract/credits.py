@@ -135,11 +135,35 @@ def is_role(text: str) -> bool:
 def _cut_role_tail(tokens: list[str]) -> list[str]:
     """Return name tokens without a glued job title ('Keith Barry Senior Autos Reporter')."""
     lowered = [token.strip(".,:;").casefold() for token in tokens]
+    vocabulary = ROLE_WORDS | ROLE_MODIFIERS
+    # The title may open with a field written as a brand or an acronym ("AI Writer",
+    # "EdTech Content Writer", "Former McKinsey Consultant").
+    marked = _marked_tokens(tokens)
     for start in range(2, len(tokens)):
         tail = lowered[start:]
-        if tail[0] in ROLE_WORDS | ROLE_MODIFIERS and any(word in ROLE_WORDS for word in tail):
+        if tail[0] in vocabulary and any(word in ROLE_WORDS for word in tail):
+            return tokens[:start]
+        titled = all(w in vocabulary or m for w, m in zip(tail, marked[start:], strict=True))
+        if marked[start] and len(tail) > 1 and tail[-1] in ROLE_WORDS and titled:
             return tokens[:start]
     return tokens
+
+
+def _marked_tokens(tokens: list[str]) -> list[bool]:
+    """Return which tokens are acronyms or brands; none in a credit written in capitals."""
+    if all(token.isupper() for token in tokens):
+        return [False] * len(tokens)
+    return [_is_marked(token) for token in tokens]
+
+
+def _is_marked(token: str) -> bool:
+    """Return True for an acronym or a word with an inner capital ('AI', 'EdTech', 'McKinsey')."""
+    letters = token.strip(".,:;")
+    if len(letters) < 2 or not letters.isalpha():
+        return False
+    return letters.isupper() or (
+        any(c.islower() for c in letters) and any(c.isupper() for c in letters[1:])
+    )
 
 
 def _cut_trailing_role(text: str) -> str:
@@ -149,7 +173,10 @@ def _cut_trailing_role(text: str) -> str:
         return text
     vocabulary = ROLE_WORDS | ROLE_MODIFIERS | CONNECTORS
     start = len(tokens) - 1
-    while start > 2 and all(word in vocabulary for word in _words(tokens[start - 1])):
+    marked = _marked_tokens(tokens)
+    while start > 2 and (
+        all(word in vocabulary for word in _words(tokens[start - 1])) or marked[start - 1]
+    ):
         start -= 1
     return " ".join(tokens[:start]).rstrip(" ,;") if start >= 2 else text
 
