@@ -194,6 +194,27 @@ def load_gold(wcxb: Path, limit: int | None, split: str | None = None) -> list[d
     return pages
 
 
+def gold_day_on_page(html: str, day: str | None) -> bool | None:
+    """Return whether the page writes its gold publication day anywhere (None without one).
+
+    ISO and compact forms anywhere in the markup (attributes, scripts), and dates written in
+    words or numbers in the text (either day/month order): a day written nowhere is no
+    extractor's to find.
+    """
+    if not day or len(day) != 10:
+        return None
+    if day in html or day.replace("-", "/") in html or day.replace("-", "") in html:
+        return True
+    from transforms.extract.datecues import find_dates_in_text
+
+    text = re.sub(r"<[^>]+>", " ", html)
+    return any(
+        found.isoformat() == day
+        for month_first in (True, False)
+        for _offset, found, _ambiguous in find_dates_in_text(text, month_first)
+    )
+
+
 def _as_day(value: Any) -> str | None:
     """Return 'YYYY-MM-DD' from a date, datetime or ISO string."""
     if value is None:
@@ -336,6 +357,10 @@ def score(pages: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
         }
     # The gold's publication day is often the update a page shows (its only visible date):
     # the misses whose gold day is the system's modification day.
+    figures["date"]["gold_not_on_page"] = sum(
+        not day_matches(g["date"], p.get("date")) and g.get("date_on_page") is False
+        for g, p in articles
+    )
     figures["date"]["gold_is_modified"] = sum(
         not day_matches(g["date"], p.get("date")) and day_matches(g["date"], p.get("modified_date"))
         for g, p in articles
@@ -477,6 +502,11 @@ def render(figures: dict[str, dict[str, Any]]) -> str:
             + " |"
         )
     row(
+        "date misses whose gold day the page writes nowhere (pages)",
+        [figures[s]["date"]["gold_not_on_page"] for s in systems],
+        "{:d}",
+    )
+    row(
         "date misses whose gold day is the system's modified day (pages)",
         [figures[s]["date"]["gold_is_modified"] for s in systems],
         "{:d}",
@@ -561,6 +591,11 @@ def main() -> None:
     if args.predictions_out:
         args.predictions_out.write_text(json.dumps(predictions, default=str))
         return
+    for page in pages:
+        if page["page_type"] == "article" and page["date"]:
+            html_path = args.wcxb / "dev" / "html" / f"{page['file_id']}.html.gz"
+            html = gzip.decompress(html_path.read_bytes()).decode("utf-8", "replace")
+            page["date_on_page"] = gold_day_on_page(html, page["date"])
     if args.baseline_ref:
         predictions[f"newsloom@{args.baseline_ref}"] = predict_at_ref(
             args.baseline_ref, args.wcxb, args.limit, args.workers, args.split
