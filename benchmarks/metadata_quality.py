@@ -51,6 +51,7 @@ import time
 import unicodedata
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,16 @@ REPO = Path(__file__).resolve().parents[1]
 CODE = Path(os.environ.get("NEWSLOOM_BENCH_CODE", REPO))
 sys.path.insert(0, str(CODE))
 
-DEFAULT_WCXB = REPO.parent / "shared" / "corpus" / "wcxb-dev"
+# The shared corpus sits beside the repository: ../shared from a clone, ../../shared from a
+# worktree under wt/ (the first that exists).
+DEFAULT_WCXB = next(
+    (
+        folder / "shared" / "corpus" / "wcxb-dev"
+        for folder in (REPO.parent, REPO.parent.parent)
+        if (folder / "shared" / "corpus" / "wcxb-dev").is_dir()
+    ),
+    REPO.parent / "shared" / "corpus" / "wcxb-dev",
+)
 PUBLISHER_LABELS = Path(__file__).resolve().parent / "data" / "publishers_dev.csv"
 # "tuned": the pages looked at while writing the publisher rules; "held_out": judged after.
 PUBLISHER_SPLITS = ("tuned", "held_out")
@@ -99,6 +109,7 @@ AUTHOR_NOISE = AUTHOR_CONNECTORS | AUTHOR_HONORIFICS | AUTHOR_CREDENTIALS
 # "Ph.D." and "M.D." as one word each.
 DOTTED_ABBREVIATION_RE = re.compile(r"\b(?:[A-Za-z]{1,2}\.){2,}")
 FIELDS = ("title", "author", "date", "page_type")
+CONFIDENCES = ("high", "medium", "low")
 
 
 def normalize_title(value: str | None) -> str | None:
@@ -183,6 +194,27 @@ def load_gold(wcxb: Path, limit: int | None, split: str | None = None) -> list[d
     return pages
 
 
+def gold_day_on_page(html: str, day: str | None) -> bool | None:
+    """Return whether the page writes its gold publication day anywhere (None without one).
+
+    ISO and compact forms anywhere in the markup (attributes, scripts), and dates written in
+    words or numbers in the text (either day/month order): a day written nowhere is no
+    extractor's to find.
+    """
+    if not day or len(day) != 10:
+        return None
+    if day in html or day.replace("-", "/") in html or day.replace("-", "") in html:
+        return True
+    from transforms.extract.datecues import find_dates_in_text
+
+    text = re.sub(r"<[^>]+>", " ", html)
+    return any(
+        found.isoformat() == day
+        for month_first in (True, False)
+        for _offset, found, _ambiguous in find_dates_in_text(text, month_first)
+    )
+
+
 def _as_day(value: Any) -> str | None:
     """Return 'YYYY-MM-DD' from a date, datetime or ISO string."""
     if value is None:
@@ -202,16 +234,30 @@ def predict_newsloom(html: bytes, url: str | None) -> dict[str, Any]:
     from transforms.schemas import Capture
 
     capture = Capture(locator=url or "file.html", source_kind="url" if url else "file", body=html)
-    row = extract_capture(capture.to_row("bench"), ExtractOptions())
+    # Dates of every confidence are read, then the default threshold applied here: the table
+    # shows how right each confidence level is, the ones withheld by default included.
+    default = ExtractOptions()
+    threshold = getattr(default, "min_date_confidence", None)
+    options = replace(default, min_date_confidence="low") if threshold else default
+    row = extract_capture(capture.to_row("bench"), options)
     if not isinstance(row, dict):
         return {"page_type": getattr(row, "reason", "reject"), "is_article": False}
     authors = list(row.get("authors") or []) + list(row.get("author_organizations") or [])
     published_day = _as_day(row.get("published_date")) or _as_day(row.get("published_at"))
+    confidence = row.get("published_at_confidence")
+    withheld = (
+        threshold is not None
+        and confidence in CONFIDENCES
+        and CONFIDENCES.index(confidence) > CONFIDENCES.index(threshold)
+    )
     page_type = row.get("page_type") or "article"
     return {
         "title": row.get("title"),
         "author": authors,
-        "date": published_day,
+        "date": None if withheld else published_day,
+        "date_any_confidence": published_day,
+        "date_confidence": confidence,
+        "date_source": row.get("published_at_source"),
         "modified_date": _as_day(row.get("modified_date")) or _as_day(row.get("modified_at")),
         "body": row.get("body_text"),
         "page_type": page_type,
@@ -311,11 +357,27 @@ def score(pages: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
         }
     # The gold's publication day is often the update a page shows (its only visible date):
     # the misses whose gold day is the system's modification day.
+    figures["date"]["gold_not_on_page"] = sum(
+        not day_matches(g["date"], p.get("date")) and g.get("date_on_page") is False
+        for g, p in articles
+    )
     figures["date"]["gold_is_modified"] = sum(
         not day_matches(g["date"], p.get("date")) and day_matches(g["date"], p.get("modified_date"))
         for g, p in articles
         if g["date"] and p.get("modified_date")
     )
+    # How right each confidence level is (the default threshold withholds the lower ones).
+    figures["date"]["by_confidence"] = {}
+    for level in CONFIDENCES:
+        chosen = [
+            (g, p)
+            for g, p in articles
+            if p.get("date_any_confidence") and p.get("date_confidence") == level
+        ]
+        figures["date"]["by_confidence"][level] = {
+            "pages": len(chosen),
+            "right": sum(day_matches(g["date"], p["date_any_confidence"]) for g, p in chosen),
+        }
     gold_article = [g["page_type"] == "article" for g in pages]
     predicted_article = [bool(p.get("is_article")) for p in predictions]
     pairs = list(zip(gold_article, predicted_article, strict=True))
@@ -440,10 +502,26 @@ def render(figures: dict[str, dict[str, Any]]) -> str:
             + " |"
         )
     row(
+        "date misses whose gold day the page writes nowhere (pages)",
+        [figures[s]["date"]["gold_not_on_page"] for s in systems],
+        "{:d}",
+    )
+    row(
         "date misses whose gold day is the system's modified day (pages)",
         [figures[s]["date"]["gold_is_modified"] for s in systems],
         "{:d}",
     )
+    for level in CONFIDENCES:
+        lines.append(
+            f"| dates of {level} confidence: right / chosen (pages, withheld ones included) | "
+            + " | ".join(
+                "{right} / {pages}".format(**figures[s]["date"]["by_confidence"][level])
+                if figures[s]["date"]["by_confidence"][level]["pages"]
+                else "–"
+                for s in systems
+            )
+            + " |"
+        )
     row(
         "page type accuracy (article vs not)",
         [figures[s]["page_type"]["accuracy"] for s in systems],
@@ -513,6 +591,11 @@ def main() -> None:
     if args.predictions_out:
         args.predictions_out.write_text(json.dumps(predictions, default=str))
         return
+    for page in pages:
+        if page["page_type"] == "article" and page["date"]:
+            html_path = args.wcxb / "dev" / "html" / f"{page['file_id']}.html.gz"
+            html = gzip.decompress(html_path.read_bytes()).decode("utf-8", "replace")
+            page["date_on_page"] = gold_day_on_page(html, page["date"])
     if args.baseline_ref:
         predictions[f"newsloom@{args.baseline_ref}"] = predict_at_ref(
             args.baseline_ref, args.wcxb, args.limit, args.workers, args.split

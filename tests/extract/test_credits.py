@@ -44,6 +44,28 @@ from transforms.extract.sitename import SiteNames
             ["Mike Marshall"],
             [],
         ),
+        # A label glued to the name by markup (<span>By</span>Cora); "Byron" is a name.
+        ("ByCora Lindqvist", ["Cora Lindqvist"], []),
+        ("Byron Hale", ["Byron Hale"], []),
+        # A job title after a comma goes whole, its "and" too; "was written by" is a lead-in.
+        (
+            "This post was written by Cora Lindqvist, Head of Marketing and Community Outreach",
+            ["Cora Lindqvist"],
+            [],
+        ),
+        ("Ana Ruiz, Senior Editor, and Tom Berg, Staff Writer", ["Ana Ruiz", "Tom Berg"], []),
+        # The word leading to a date or a time goes with it; "On" in a name stays.
+        ("Posted by Ana Ruiz on March 3, 2024", ["Ana Ruiz"], []),
+        ("By Ana Ruiz on 03/03/2024", ["Ana Ruiz"], []),
+        ("Posted by Tom Berg at 11:15 AM", ["Tom Berg"], []),
+        ("Harbour Lights On", ["Harbour Lights On"], []),
+        # A job title opening with an acronym or a brand goes too; not in a credit in capitals.
+        ("Cora Lindqvist AI Writer, Tidewater", ["Cora Lindqvist"], []),
+        ("Ines Calder Former McKinsey Consultant", ["Ines Calder"], []),
+        ("Tomas Reyes EdTech Content writer", ["Tomas Reyes"], []),
+        ("ANA MARIA RUIZ WRITER", ["Ana Maria Ruiz"], []),
+        # "Md" opening a name is Mohammad, not a medical degree.
+        ("Md Rafiq Hossain and Lena Ortiz, MD", ["Md Rafiq Hossain", "Lena Ortiz"], []),
     ],
 )
 def test_credit_lines_are_read_as_people_and_organisations(

@@ -79,7 +79,11 @@ def candidate(source: str, value: str, kind: str = "published", **extra) -> Date
 def test_local_day_is_kept_and_the_instant_is_utc() -> None:
     # 17:10 at -07:00 is 00:10 UTC on the 8th: the publisher's day is the 7th.
     choice = choose_dates(
-        [candidate("jsonld", "2020-04-07T17:10:46-07:00"), candidate("html", "2020-04-07")],
+        [
+            candidate("jsonld", "2020-04-07T17:10:46-07:00"),
+            candidate("html", "2020-04-07"),
+            candidate("page", "April 7, 2020", near_headline=True),
+        ],
         datetime(2020, 4, 9, tzinfo=UTC),
     )
     fields = choice.as_fields()
@@ -88,6 +92,35 @@ def test_local_day_is_kept_and_the_instant_is_utc() -> None:
     assert fields["published_at_local"] == datetime(2020, 4, 7, 17, 10, 46)
     assert fields["published_utc_offset_minutes"] == -420
     assert (fields["published_at_source"], fields["published_at_confidence"]) == ("jsonld", "high")
+
+
+@pytest.mark.parametrize(
+    ("candidates", "confidence"),
+    [
+        # The page shows the stated day, or a second source states it: high.
+        ([candidate("meta", "2024-05-01T10:00:00Z"), candidate("page", "May 1, 2024")], "high"),
+        ([candidate("jsonld", "2024-05-01T10:00:00Z"), candidate("url", "2024-05-01")], "high"),
+        # htmldate reads the same tags: a weak witness, medium.
+        ([candidate("jsonld", "2024-05-01T10:00:00Z"), candidate("html", "2024-05-01")], "medium"),
+        # The byline shows readers another day (the update): medium.
+        (
+            [
+                candidate("jsonld", "2024-05-01T10:00:00Z"),
+                candidate("meta", "2024-05-01T10:00:00Z"),
+                candidate("jsonld", "2024-05-20T08:00:00Z", kind="modified"),
+                candidate("page", "May 20, 2024", near_headline=True),
+            ],
+            "medium",
+        ),
+    ],
+    ids=["shown", "second-source", "htmldate-only", "byline-shows-another-day"],
+)
+def test_a_stated_date_is_high_only_when_an_independent_witness_agrees(
+    candidates: list[DateCandidate], confidence: str
+) -> None:
+    choice = choose_dates(candidates, FETCHED)
+    assert choice.published is not None
+    assert (choice.published.day, choice.published.confidence) == (date(2024, 5, 1), confidence)
 
 
 def test_url_day_beats_a_structured_date_of_another_day() -> None:

@@ -80,3 +80,34 @@ def test_title_affixes_give_the_publisher_candidates() -> None:
         "title_suffix": "Garnix",
     }
     assert title_affixes("No separator here") == {}
+
+
+@pytest.mark.parametrize(
+    ("heading", "meta_title", "expected"),
+    [
+        # A "by" inside the headline and a leading year are the headline's own words.
+        (
+            "Ferry Fares on the Bay: Route-by-Route Breakdown",
+            "Ferry Fares on the Bay",
+            "Ferry Fares on the Bay: Route-by-Route Breakdown",
+        ),
+        (
+            "2025 Ferry Timetable Guide & Fare Comparison",
+            "Ferry Timetable Guide & Fare Comparison",
+            "2025 Ferry Timetable Guide & Fare Comparison",
+        ),
+        (
+            "Best Harbour Tours in 2025, Reviewed by a Deckhand",
+            "Best Harbour Tours in 2025",
+            "Best Harbour Tours in 2025, Reviewed by a Deckhand",
+        ),
+        # A byline or a full date beside the headline is furniture.
+        ("Ferry fares rise By Ana Ruiz", "Ferry fares rise", "Ferry fares rise"),
+        ("Ferry fares rise 3 December 2025", "Ferry fares rise", "Ferry fares rise"),
+    ],
+)
+def test_heading_furniture_is_a_byline_or_a_date_not_any_by_or_year(
+    heading: str, meta_title: str, expected: str
+) -> None:
+    title = _choose(f'<meta property="og:title" content="{meta_title}">', f"<h1>{heading}</h1>")
+    assert title.title == expected

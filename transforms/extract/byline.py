@@ -86,9 +86,15 @@ class _Candidate:
     parent: lxml_html.HtmlElement | None
 
 
-def _excluded(element: lxml_html.HtmlElement) -> bool:
-    """Return True for an element in a menu, footer, comment thread or related-articles list."""
+def _excluded(element: lxml_html.HtmlElement, article: frozenset = frozenset()) -> bool:
+    """Return True for an element in a menu, footer, comment thread or related-articles list.
+
+    article holds the headline's ancestors: a region around the headline is the article's own,
+    whatever its markup calls it (themes wrap whole pages in <nav> or "sidebar_content").
+    """
     for node in (element, *element.iterancestors()):
+        if node in article:
+            return False
         if node.tag in EXCLUDED_TAGS:
             return True
         tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
@@ -123,13 +129,16 @@ def _microdata(element: lxml_html.HtmlElement) -> str:
 
 
 def _candidates(
-    tree: lxml_html.HtmlElement, positions: dict, marked: list[lxml_html.HtmlElement]
+    tree: lxml_html.HtmlElement,
+    positions: dict,
+    marked: list[lxml_html.HtmlElement],
+    article: frozenset = frozenset(),
 ) -> list[_Candidate]:
     """Return every byline-like element of the page (marked: those with byline-ish classes)."""
     found: list[_Candidate] = []
 
     def add(element: lxml_html.HtmlElement, text: str, kind: str) -> None:
-        if text and not _excluded(element):
+        if text and not _excluded(element, article):
             found.append(_Candidate(text, kind, positions.get(element, 0), element.getparent()))
 
     def add_by_text(node: etree._ElementUnicodeResult) -> None:
@@ -183,13 +192,13 @@ def _candidates(
     return found
 
 
-def _headline_position(tree: lxml_html.HtmlElement, positions: dict, headline: str | None) -> int:
-    """Return the document position of the headline's <h1> (the first <h1> if none matches)."""
-    headings = list(tree.iter("h1"))
-    for heading in headings:
-        if headline and visible_text(heading) == headline:
-            return positions.get(heading, 0)
-    return positions.get(headings[0], 0) if headings else 0
+def _headline(tree: lxml_html.HtmlElement, headline: str | None) -> lxml_html.HtmlElement | None:
+    """Return the <h1> that shows the chosen headline, or None."""
+    if headline:
+        for heading in tree.iter("h1"):
+            if visible_text(heading) == headline:
+                return heading
+    return None
 
 
 def find_bylines(
@@ -210,10 +219,16 @@ def find_bylines(
         marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
         if len(marker) > 1 and any(word in marker for word in BYLINE_MARKERS):
             marked.append(element)
-    candidates = _candidates(tree, positions, marked)
+    heading = _headline(tree, headline)
+    # Only the <h1> showing the chosen headline marks the article's region (a first <h1> may be
+    # the logo in a menu).
+    article = frozenset(heading.iterancestors()) if heading is not None else frozenset()
+    candidates = _candidates(tree, positions, marked, article)
     if not candidates:
         return []
-    anchor = _headline_position(tree, positions, headline)
+    if heading is None:
+        heading = next(tree.iter("h1"), None)
+    anchor = positions.get(heading, 0) if heading is not None else 0
 
     def rank(candidate: _Candidate) -> tuple[int, int, int]:
         distance = candidate.position - anchor

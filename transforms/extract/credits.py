@@ -43,6 +43,10 @@ LEAD_RE = re.compile(
     r"|escrito por|publicado por|verfasst von|geschrieben von)\b\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
+# "ByTrevor Jones": a label glued to the name by markup (<span>By</span>Trevor); case matters
+# here, so "Byron" stays.
+GLUED_BY_RE = re.compile(r"^(?:By|BY)(?=[A-Z][a-z])")
+WRITTEN_BY_RE = re.compile(r"^(?:\S+\s+){1,3}?written\s+by\s+(?=\S)", re.IGNORECASE)
 INNER_BY_RE = re.compile(r"^(?:\S+\s+){1,3}?(?:written\s+)?by\s+(?=\S)", re.IGNORECASE)
 # Where a credit stops being one: a reviewer, a date, a widget.
 TAIL_RE = re.compile(
@@ -51,7 +55,7 @@ TAIL_RE = re.compile(
     r"|\b(?:last\s+)?(?:updated|modified|published|posted)(?:\s+on)?\b|\bsee\s+more\b"
     r"|\bview\s+(?:more|all|profile)\b|\bread\s+more\b|\bfollow\b|\bshare\b"
     r"|\bmin(?:ute)?s?\s+read\b"
-    r"|\b\d+\s*(?:min|minutes?|comments?)\b|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b(?:19|20)\d\d\b"
+    r"|\b\d+\s*(?:min|minutes?|comments?)\b|\b\d{1,2}:\d{2}\b|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b(?:19|20)\d\d\b"
     r"|\b\d+\s+(?:hours?|days?|weeks?|months?|years?)\s+ago\b|\bsponsored\b|\bverified\b"
     r"|\bfull\s+bio\b|\brelated\s+topics\b|\bcomments?\b|\bdisclosure\b"
     r"|\s(?:is|was|has|writes|covers|joined|leads)\s.*|\b(?:photo|image)?\s*credits?\b"
@@ -59,6 +63,9 @@ TAIL_RE = re.compile(
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b).*$",
     re.IGNORECASE,
 )
+# (A numeric date is cut at its slashes by the segment split: "on 03" is what is left.)
+# Lower case only: "Audiophile On" is a name.
+DANGLING_RE = re.compile(r"\s+(?:on|at|in|am|le|el|il)(?:\s+\d{1,2})?$")
 # Month names that are also first names or surnames: only cut when a day follows.
 NAME_MONTHS = {"may", "june", "july", "april", "august"}
 SEGMENT_RE = re.compile(r"\s*[|•·◦▪●⋅∙‧・/]\s*|\s+[-–—]\s+|\s*\n\s*")
@@ -128,11 +135,35 @@ def is_role(text: str) -> bool:
 def _cut_role_tail(tokens: list[str]) -> list[str]:
     """Return name tokens without a glued job title ('Keith Barry Senior Autos Reporter')."""
     lowered = [token.strip(".,:;").casefold() for token in tokens]
+    vocabulary = ROLE_WORDS | ROLE_MODIFIERS
+    # The title may open with a field written as a brand or an acronym ("AI Writer",
+    # "EdTech Content Writer", "Former McKinsey Consultant").
+    marked = _marked_tokens(tokens)
     for start in range(2, len(tokens)):
         tail = lowered[start:]
-        if tail[0] in ROLE_WORDS | ROLE_MODIFIERS and any(word in ROLE_WORDS for word in tail):
+        if tail[0] in vocabulary and any(word in ROLE_WORDS for word in tail):
+            return tokens[:start]
+        titled = all(w in vocabulary or m for w, m in zip(tail, marked[start:], strict=True))
+        if marked[start] and len(tail) > 1 and tail[-1] in ROLE_WORDS and titled:
             return tokens[:start]
     return tokens
+
+
+def _marked_tokens(tokens: list[str]) -> list[bool]:
+    """Return which tokens are acronyms or brands; none in a credit written in capitals."""
+    if all(token.isupper() for token in tokens):
+        return [False] * len(tokens)
+    return [_is_marked(token) for token in tokens]
+
+
+def _is_marked(token: str) -> bool:
+    """Return True for an acronym or a word with an inner capital ('AI', 'EdTech', 'McKinsey')."""
+    letters = token.strip(".,:;")
+    if len(letters) < 2 or not letters.isalpha():
+        return False
+    return letters.isupper() or (
+        any(c.islower() for c in letters) and any(c.isupper() for c in letters[1:])
+    )
 
 
 def _cut_trailing_role(text: str) -> str:
@@ -142,9 +173,32 @@ def _cut_trailing_role(text: str) -> str:
         return text
     vocabulary = ROLE_WORDS | ROLE_MODIFIERS | CONNECTORS
     start = len(tokens) - 1
-    while start > 2 and all(word in vocabulary for word in _words(tokens[start - 1])):
+    marked = _marked_tokens(tokens)
+    while start > 2 and (
+        all(word in vocabulary for word in _words(tokens[start - 1])) or marked[start - 1]
+    ):
         start -= 1
     return " ".join(tokens[:start]).rstrip(" ,;") if start >= 2 else text
+
+
+def _drop_role_clauses(text: str) -> str:
+    """Return a credit without its comma-separated job titles ('Jane Doe, Head of Sales')."""
+    # Dropped before the split on "and": "Head of Sales and Marketing" is no two names.
+    clauses = text.split(",")
+    if len(clauses) < 2:
+        return text
+    kept = [clauses[0]] + [clause for clause in clauses[1:] if not _is_role_clause(clause)]
+    return ",".join(kept)
+
+
+def _is_role_clause(clause: str) -> bool:
+    """Return True for a job title, also one whose field has an 'and' ('Head of Sales and ...')."""
+    if is_role(clause.strip()):
+        return True
+    head = re.split(r"\s+(?:at|of|for|with)\s+", clause.strip(), maxsplit=1)
+    words = _words(head[0])
+    vocabulary = ROLE_WORDS | ROLE_MODIFIERS | {"sr", "snr"}
+    return len(head) == 2 and bool(words) and all(word in vocabulary for word in words)
 
 
 def _cut_trailing_month(tokens: list[str]) -> list[str]:
@@ -174,6 +228,11 @@ def _drop_avatar_initials(tokens: list[str]) -> list[str]:
         if initials.startswith(tokens[0]) or tokens[0] == initials[: len(tokens[0])]:
             return tokens[1:]
     return tokens
+
+
+def _is_credential(token: str) -> bool:
+    """Return True for a post-nominal or suffix token ('MD', 'Ph.D.', 'Jr.')."""
+    return token.strip(".,").casefold().replace("-", "").replace(".", "") in CREDENTIALS | SUFFIXES
 
 
 def _is_name_token(token: str) -> bool:
@@ -242,6 +301,7 @@ def _split_agency_suffix(part: str) -> tuple[str, str | None]:
 
 def _strip_lead(text: str) -> str:
     """Return text without its credit labels ('By', 'Written by', 'View all posts by')."""
+    text = GLUED_BY_RE.sub("", text)
     while match := LEAD_RE.match(text + " "):
         text = text[match.end() :].strip()
     return text
@@ -259,7 +319,13 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
     text = ADDRESS_PARENTHETICAL_RE.sub("", text)
     for segment in SEGMENT_RE.split(text):
         segment = _strip_lead(segment.strip(" ,.:;"))
+        # "This post was written by Jane Doe": the lead-in goes before the tail rules read its
+        # "was" as the start of a bio.
+        if match := WRITTEN_BY_RE.match(segment):
+            segment = segment[match.end() :]
         segment = TAIL_RE.sub("", segment).strip(" ,.:;-–—")
+        # "Posted by Jane Doe on March 3": the word that led to the date goes with it.
+        segment = DANGLING_RE.sub("", segment)
         # "ServiceTitan November": a month glued to the credit by a date widget.
         words = segment.split()
         if len(words) > 1 and words[-1].strip(".").casefold() in MONTHS - NAME_MONTHS:
@@ -269,7 +335,7 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
         if kind == "organization":
             credit.add(Credit(organizations=[segment]))
             continue
-        segment = _cut_trailing_role(segment)
+        segment = _cut_trailing_role(_drop_role_clauses(segment))
         # "Guides By Ramon Berenguer", "Dec 23 Written By Linny and Peter": a short lead-in.
         if match := INNER_BY_RE.match(segment):
             segment = segment[match.end() :]
@@ -279,7 +345,9 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
             part = _strip_lead(part.strip(" ,.:;"))
             if not part or is_role(part) or HANDLE_RE.search(part):
                 continue
-            if part.split()[0].strip(".").casefold().replace("-", "") in CREDENTIALS | SUFFIXES:
+            # Post-nominals split off by commas ("Jane Doe, MD, FACP"); "Md Najmul Hossain"
+            # is a name ("Md" for Mohammad).
+            if all(_is_credential(token) for token in part.split()):
                 continue
             part, agency = _split_agency_suffix(part)
             if agency:

@@ -39,7 +39,11 @@ _YEAR = r"(?P<year>(?:19|20)\d{2})"
 DATE_PATTERNS = (
     ("mdy", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE)),
     ("dmy", re.compile(rf"\b{_DAY}\s+(?:de\s+|of\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}\b", re.I)),
-    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")),
+    # "2025-12-19" alone or opening a datetime ("2025-12-19T15:55:39-08:00").
+    (
+        "iso",
+        re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?:\b|(?=T\d))"),
+    ),
     ("num", re.compile(r"\b(?P<a>[0-3]?\d)([/.])(?P<b>[0-3]?\d)\2(?P<year>(?:19|20)\d{2})\b")),
 )
 YEAR_RE = re.compile(r"(?:19|20)\d{2}")

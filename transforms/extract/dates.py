@@ -257,24 +257,36 @@ def _pick_published(candidates: list[DateCandidate]) -> ChosenDate | None:
             return ChosenDate(url.written, "url", "high" if instant else "medium", instant)
         if byline := _earlier_byline(candidates, best):
             return ChosenDate(byline.written, "page", "medium")
-        others = [c for c in published if c.source != best.source]
+        # htmldate reads the same tags (and the URL): it is no second witness, only a weak one.
+        others = [c for c in published if c.source not in (best.source, "html")]
         corroborated = best.written.day in shown or _agrees(best.written.day, others)
+        html_agrees = _agrees(best.written.day, [c for c in published if c.source == "html"])
+        # The date the byline shows readers, when it is another day (often the update shown as
+        # the post's date), leaves the stated one standing but not beyond doubt.
+        byline = next((c for c in published if c.source == "page" and c.near_headline), None)
+        contradicted = byline is not None and byline.written.day != best.written.day
         # A hidden page date nothing else repeats is often a template's or a plugin's; a feed
         # or sitemap entry is the publisher announcing the article, on its day.
-        if corroborated:
+        if corroborated and not contradicted:
             confidence = "high"
+        elif corroborated or html_agrees or best.source in ("feed", "sitemap"):
+            confidence = "medium"
         else:
-            confidence = "medium" if best.source in ("feed", "sitemap") else "low"
+            confidence = "low"
         return ChosenDate(best.written, best.source, confidence, best.written.instant)
     # Without a stated publication date, a date equal to the stated modification date is that
     # update shown again (bylines and htmldate both pick it up), not the publication.
     updates = {c.written.day for c in candidates if c.kind == "modified" and c.source != "page"}
     unstated = [c for c in published if c.written.day not in updates or c.label == "published"]
     if url:
-        corroborated = url.written.day in shown or _agrees(url.written.day, unstated)
+        witnesses = [c for c in unstated if c.source != "html"]
+        corroborated = url.written.day in shown or _agrees(url.written.day, witnesses)
         return ChosenDate(url.written, "url", "high" if corroborated else "medium")
     html = next((c for c in unstated if c.source == "html"), None)
-    byline = next((c for c in unstated if c.source == "page" and c.near_headline), None)
+    # A date the byline labels as the publication beats an unlabelled one beside it (a date
+    # in a teaser or breadcrumb above the headline).
+    bylines = [c for c in unstated if c.source == "page" and c.near_headline]
+    byline = next((c for c in bylines if c.label == "published"), bylines[0] if bylines else None)
     if byline:
         corroborated = html is not None and html.written.day == byline.written.day
         return ChosenDate(byline.written, "page", "high" if corroborated else "medium")

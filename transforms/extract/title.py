@@ -21,9 +21,14 @@ CREDIT_SEGMENT_RE = re.compile(r"^by\s+\S+(?:\s+\S+){0,4}$", re.IGNORECASE)
 MAX_TITLE_CHARS = 300
 # A longer <h1> is a standfirst or a slogan, not a headline.
 MAX_HEADING_CHARS = 200
-# What a CMS puts in an <h1> beside the headline: a date, a byline, a section label.
+# What a CMS puts in an <h1> beside the headline: a section label, a byline or a date label
+# opening what is left ("by Jane Doe", "posted on ..."), or a full date. A year alone is the
+# headline's own ("2025 Price Guide"), and so is a "by" inside it ("Room-by-Room Breakdown").
+# (Matched on folded text: "Dec 18, 2025" reads "dec 18 2025".)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 HEADING_FURNITURE_RE = re.compile(
-    r"^\s*(?:blog|news|article|home)\s*$|\b(?:posted|published|updated|by)\b|\b(?:19|20)\d\d\b"
+    r"^\s*(?:blog|news|article|home)\s*$|^\s*(?:posted|published|updated|by)\b"
+    rf"|\b\d{{1,2}}\s+(?:{_MONTH}\s+)?(?:19|20)\d\d\b|\b(?:19|20)\d\d\s+\d{{1,2}}\s+\d{{1,2}}\b"
 )
 MAX_AFFIX_WORDS = 10
 # Characters a page lost in its own encoding: "Planning? Beginner? Guide" for "Planning:
