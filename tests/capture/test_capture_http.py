@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import statistics
 import time
 
 import pytest
@@ -13,6 +14,18 @@ from transforms.capture.web import capture_urls
 from transforms.schemas import Capture, Reject
 
 PAGE = b"<html><head><title>ok</title></head><body>ok</body></html>"
+
+
+def assert_spaced(starts: list[float], delay: float, began: float) -> None:
+    """Assert requests seen by the server started `delay` apart, as the client paced them.
+
+    The server notes a request when its thread runs: a stall of this process (a loaded machine)
+    can note one late, next to the following one, so single gaps are read through the median.
+    The last request cannot be seen before its slot: (requests - 1) delays after `began`.
+    """
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert statistics.median(gaps) >= delay * 0.9, gaps
+    assert starts[-1] - began >= (len(starts) - 1) * delay - 0.01, (starts, began)
 
 
 def run(urls, settings, state_dir=None):
@@ -180,10 +193,11 @@ def test_requests_to_one_host_are_spaced_by_the_host_delay(make_site, fast):
     for n in range(4):
         site.page(f"/p{n}", str(n))
     settings = fast.model_copy(update={"host_delay": 0.2, "host_concurrency": 2})
+    began = time.monotonic()
     captures, _ = run([site.url(f"/p{n}") for n in range(4)], settings)
     starts = sorted(hit.at for hit in site.hits)
     assert len(captures) == 4
-    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.18
+    assert_spaced(starts, 0.2, began)
 
 
 def test_private_addresses_are_refused_by_default(make_site, fast):
@@ -286,10 +300,11 @@ def test_robots_crawl_delay_is_honoured_up_to_the_cap(make_site, fast):
     for n in range(3):
         site.page(f"/p{n}", str(n))
     settings = fast.model_copy(update={"max_crawl_delay": 0.25})
+    began = time.monotonic()
     captures, _ = run([site.url(f"/p{n}") for n in range(3)], settings)
     starts = sorted(hit.at for hit in site.hits if hit.path != "/robots.txt")
     assert len(captures) == 3
-    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.24
+    assert_spaced(starts, 0.25, began)
     assert starts[-1] - starts[0] < 1.5
 
 
