@@ -4,7 +4,9 @@ import pytest
 
 from tests.conftest import SEEDS
 from transforms.extract.textclean import (
+    COMMENT_POLICY_START_RE,
     clean_text_document,
+    find_comment_policy,
     find_copyright_holder,
     find_dateline,
     is_boilerplate_line,
@@ -109,3 +111,21 @@ def test_comment_words_early_in_an_article_do_not_cut_it() -> None:
         "Officials said Rudaw moderates all comments on its site.\n" + "Body paragraph here.\n" * 5
     )
     assert "Body paragraph here." in clean_text_document(text).body_text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Rudaw MODERATES all reader comments",
+        "Our COMMENTING POLICY",
+        "Comments posted to this website are reviewed.",
+        "Read our comment policy before you post.",
+        "The minister said the council would meet on Monday.",
+        "Moderate rain is expected; no comment from the mayor.",
+        "",
+    ],
+)
+def test_comment_policy_search_skips_only_lines_that_cannot_match(line: str) -> None:
+    found = find_comment_policy(line)
+    expected = COMMENT_POLICY_START_RE.search(line)
+    assert (found and found.group(0)) == (expected and expected.group(0))

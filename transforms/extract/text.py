@@ -24,7 +24,7 @@ import numpy as np
 
 from transforms.extract import textfields
 from transforms.extract.textclean import (
-    COMMENT_POLICY_START_RE,
+    find_comment_policy,
     find_dateline,
     is_boilerplate_line,
 )
@@ -138,7 +138,7 @@ def _policy_start(lines: list[Line], body: np.ndarray) -> int | None:
     total = sizes.sum() or 1
     seen = np.cumsum(sizes) - sizes
     for index, line in enumerate(lines):
-        if seen[index] / total >= 0.5 and COMMENT_POLICY_START_RE.search(line.text):
+        if seen[index] / total >= 0.5 and find_comment_policy(line.text):
             return index
     return None
 

@@ -43,6 +43,19 @@ COMMENT_POLICY_START_RE = re.compile(
     r"|\bcomments? (?:submitted|posted) (?:on|to) (?:our|this) (?:website|site)\b",
     re.IGNORECASE,
 )
+# Every alternative of COMMENT_POLICY_START_RE holds one of these words, in letters whose only
+# case-insensitive matches are their ASCII cases: a line without them cannot match.
+COMMENT_POLICY_WORDS = ("comment", "moderate")
+
+
+def find_comment_policy(text: str) -> re.Match[str] | None:
+    """Return COMMENT_POLICY_START_RE's match in a line, skipping lines that cannot hold one."""
+    lowered = text.lower()
+    if not any(word in lowered for word in COMMENT_POLICY_WORDS):
+        return None
+    return COMMENT_POLICY_START_RE.search(text)
+
+
 HOLDER_END_RE = re.compile(
     r"\s+[—–|·•]\s*|\s+-\s+|,\s|\.\s|\s*\b(?:all rights reserved|tous droits r[ée]serv[ée]s"
     r"|alle rechte vorbehalten|todos los derechos reservados)\b",
@@ -142,7 +155,7 @@ def _cut_comment_policy(paragraphs: list[str], hints: dict[str, str]) -> tuple[l
     total = sum(len(p) for p in paragraphs) or 1
     seen = 0
     for index, paragraph in enumerate(paragraphs):
-        match = COMMENT_POLICY_START_RE.search(paragraph)
+        match = find_comment_policy(paragraph)
         # Policies close a page: only cut when what follows is a minor share of the text.
         if match and seen / total >= 0.5:
             if match.group("name"):

@@ -9,7 +9,7 @@ from datetime import datetime
 from transforms.extract.credits import parse_credit
 from transforms.extract.normalize import parse_datetime_utc
 from transforms.extract.textclean import (
-    COMMENT_POLICY_START_RE,
+    find_comment_policy,
     find_copyright_holder,
     looks_like_name,
     split_byline,
@@ -118,7 +118,7 @@ def text_copyright_holder(line: str) -> str | None:
 
 def comment_policy_name(line: str) -> str | None:
     """Return the publisher a comment-policy line names ('Rudaw moderates all comments')."""
-    match = COMMENT_POLICY_START_RE.search(line)
+    match = find_comment_policy(line)
     if match and match.group("name"):
         return match.group("name").strip()
     return None
