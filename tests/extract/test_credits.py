@@ -75,6 +75,10 @@ from transforms.extract.sitename import SiteNames
         ("By Our Editors", [], ["Our Editors"]),
         ("Senior Editors", [], []),
         ("Lena Ortiz and the Quay Team", ["Lena Ortiz"], ["the Quay Team"]),
+        # Facets of "Browse by ..." menus and a bare "blog" are nobody.
+        ("By Manufacturer", [], []),
+        ("By Category", [], []),
+        ("blog", [], []),
     ],
 )
 def test_credit_lines_are_read_as_people_and_organisations(
