@@ -64,3 +64,10 @@ def test_other_by_credits_near_the_headline_leave_the_stated_author(
     name: str, authors: list[str]
 ) -> None:
     assert extract(name)["authors"] == authors
+
+
+def test_the_metadata_title_shown_as_a_heading_of_its_own_beats_a_differing_h1() -> None:
+    # The <h1> holds the headline with a source and a comment count; the page shows the
+    # metadata title again as a heading.
+    row = extract("title_shown_as_subheading.html", "https://quaynotes.example/story/ferries")
+    assert row["title"] == "Ferry timetables change for the winter season"
