@@ -79,6 +79,9 @@ from transforms.extract.sitename import SiteNames
         ("By Manufacturer", [], []),
         ("By Category", [], []),
         ("blog", [], []),
+        # A copyright notice names the rights holder, not the writer.
+        ("Tidewater State University ©", [], []),
+        ("Copyright Harbour Press", [], []),
     ],
 )
 def test_credit_lines_are_read_as_people_and_organisations(

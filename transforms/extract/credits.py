@@ -79,6 +79,8 @@ ADDRESS_PARENTHETICAL_RE = re.compile(
     r"\s*\((?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+(?:/[^)]*)?\)", re.IGNORECASE
 )
 HANDLE_RE = re.compile(r"^@\w+$|\S+@\S+\.\w+|https?://\S+|\bwww\.\S+|\{\{.*?\}\}")
+# A copyright notice names the rights holder, not who wrote the article.
+COPYRIGHT_RE = re.compile(r"©|\(c\)\s|\bcopyright\b", re.IGNORECASE)
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 HONORIFICS = {"dr", "mr", "mrs", "ms", "mx", "prof", "rev", "fr", "hon"}
 CONNECTORS = {"and", "of", "&", "at", "for", "the", "in", "on", "to", "a", "an", "de", "-"}
@@ -351,7 +353,9 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
         if segment and (kind == "organization" or group):
             credit.add(Credit(organizations=[segment]))
             continue
-        if not segment or HANDLE_RE.search(segment) or is_role(segment):
+        if not segment or HANDLE_RE.search(segment) or COPYRIGHT_RE.search(segment):
+            continue
+        if is_role(segment):
             continue
         if kind == "organization":
             credit.add(Credit(organizations=[segment]))
