@@ -71,3 +71,9 @@ def test_the_metadata_title_shown_as_a_heading_of_its_own_beats_a_differing_h1()
     # metadata title again as a heading.
     row = extract("title_shown_as_subheading.html", "https://quaynotes.example/story/ferries")
     assert row["title"] == "Ferry timetables change for the winter season"
+
+
+def test_the_expert_credited_beside_the_writer_is_no_co_author() -> None:
+    # "By Ines Calder, Home Security Writer & Tom Berg, Home Security Expert": the second
+    # credit's markup calls it the expert's (a reviewer), not a co-author's.
+    assert extract("author_expert_beside.html")["authors"] == ["Ines Calder"]

@@ -24,6 +24,12 @@ NOT_BYLINE_CLASS_RE = re.compile(
     r"|comment|reply|related|recommend|more-|popular|trending|widget|sidebar|newsletter|tooltip",
     re.IGNORECASE,
 )
+# Class tokens of the reviewer's or the expert's credit beside the writer's ("author-meta
+# expert", "reviewer"): their own people, not the article's co-authors.
+REVIEWER_CLASS_TOKENS = {
+    "expert", "experts", "reviewer", "reviewers", "reviewed-by", "fact-checker", "factchecker",
+    "fact-checked-by", "medical-reviewer",
+}  # fmt: skip
 # Links to an author's page: /author/jane-doe, /authors/jane, /people/jane-doe/, /by/jane.
 AUTHOR_PATH_RE = re.compile(
     r"/(?:author|authors|autor|autoren|auteur|writers?|contributors?|people|staff|profiles?"
@@ -193,6 +199,8 @@ def _candidates(
             add(element, _own_text(element), "rel")
     for element in marked:
         marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if REVIEWER_CLASS_TOKENS.intersection(marker.lower().split()):
+            continue
         if BYLINE_CLASS_RE.search(marker) and not NOT_BYLINE_CLASS_RE.search(marker):
             if text := _own_text(element):
                 add(element, text, "class")
