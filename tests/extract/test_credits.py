@@ -66,6 +66,22 @@ from transforms.extract.sitename import SiteNames
         ("ANA MARIA RUIZ WRITER", ["Ana Maria Ruiz"], []),
         # "Md" opening a name is Mohammad, not a medical degree.
         ("Md Rafiq Hossain and Lena Ortiz, MD", ["Md Rafiq Hossain", "Lena Ortiz"], []),
+        # A surname that is also a degree's letters stays; post-nominals after a name go.
+        ("Rui Ma, Heba Lindqvist", ["Rui Ma", "Heba Lindqvist"], []),
+        ("Anh Do", ["Anh Do"], []),
+        ("Lena Ortiz MD", ["Lena Ortiz"], []),
+        # A newsroom credited as a group is an organisation, whole; a job title is nobody.
+        ("By The Tidewater editors", [], ["The Tidewater editors"]),
+        ("By Our Editors", [], ["Our Editors"]),
+        ("Senior Editors", [], []),
+        ("Lena Ortiz and the Quay Team", ["Lena Ortiz"], ["the Quay Team"]),
+        # Facets of "Browse by ..." menus and a bare "blog" are nobody.
+        ("By Manufacturer", [], []),
+        ("By Category", [], []),
+        ("blog", [], []),
+        # A copyright notice names the rights holder, not the writer.
+        ("Tidewater State University ©", [], []),
+        ("Copyright Harbour Press", [], []),
     ],
 )
 def test_credit_lines_are_read_as_people_and_organisations(

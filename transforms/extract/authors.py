@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
 
-from transforms.extract.byline import find_bylines
+from transforms.extract.byline import BY_LINE_RE, Byline, find_bylines
 from transforms.extract.credits import Credit, agency_name, parse_credit
 from transforms.extract.evidence import HtmlEvidence
 from transforms.extract.jsonld import JsonLd
-from transforms.extract.sitename import SiteNames
+from transforms.extract.sitename import SiteNames, compact
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ AUTHOR_META_KEYS = (
 )
 # Scholarly meta tags write one author per tag, family name first.
 INVERTED_NAME_KEYS = {"citation_author", "dc.creator", "dcterms.creator"}
+# More distinct "By ..." lines by the headline than a byline and its repeats: a list of works.
+MAX_SHOWN_CREDITS = 2
 WRITTEN_BY_RE = re.compile(r"^\s*(?:written\s+by|author|by)\s*:?\s*$", re.IGNORECASE)
 
 
@@ -82,18 +84,63 @@ def meta_credit(evidence: HtmlEvidence, sites: SiteNames) -> Credit:
 
 
 def byline_credit(
-    tree: lxml_html.HtmlElement, sites: SiteNames, headline: str | None = None
+    bylines: list[Byline], sites: SiteNames, confirmed: frozenset[str] = frozenset()
 ) -> Credit:
-    """Return the authors of the page's visible byline."""
+    """Return the authors of the page's visible byline.
+
+    confirmed holds the (compacted) names structured data credits: a byline that shows one of
+    them is the article's, also a one-word name or a team (further candidates are often other
+    articles').
+    """
     credit = Credit()
-    for text, labelled in find_bylines(tree, headline):
-        found = parse_credit(text, sites)
-        if not labelled:
+    for byline in bylines:
+        found = parse_credit(byline.text, sites)
+        if {compact(name) for name in found.people + found.organizations} & confirmed:
+            return found
+        if not byline.labelled:
             found.people = [name for name in found.people if len(name.split()) > 1]
         credit.add(found)
         if credit.people:
             break
     return credit
+
+
+def _name_words(names: list[str]) -> set[str]:
+    """Return the words of names, compacted for comparison."""
+    return {key for name in names for word in name.split() if (key := compact(word))}
+
+
+def _is_by_line(byline: Byline) -> bool:
+    """Return True for a byline written as a credit: 'By Jane Doe', 'Written by Jane Doe'."""
+    return bool(BY_LINE_RE.match(byline.text))
+
+
+def shown_byline(bylines: list[Byline], stated: Credit, sites: SiteNames) -> Credit | None:
+    """Return the byline's credit where the page shows other writers than structured data names.
+
+    The byline by the headline wins when it is written as a credit ("By Jane Doe", "Written by
+    ...") and names someone else (structured data often holds the CMS account that posted the
+    article), or when it lists the stated writers and their co-authors.
+    """
+    if not bylines or not bylines[0].near_headline:
+        return None
+    # "by ..." under every item of a list by the headline credits works, not the article.
+    credits = {byline.text for byline in bylines if byline.near_headline and _is_by_line(byline)}
+    if len(credits) > MAX_SHOWN_CREDITS:
+        return None
+    shown = parse_credit(bylines[0].text, sites)
+    if not shown.people or not all(len(name.split()) > 1 for name in shown.people):
+        return None
+    stated_words, shown_words = _name_words(stated.people), _name_words(shown.people)
+    if _is_by_line(bylines[0]) and not stated_words & shown_words:
+        return shown
+    # Co-authors: every stated writer, and others whose names are not theirs again.
+    stated_keys = {compact(name) for name in stated.people}
+    added = [compact(name) for name in shown.people if compact(name) not in stated_keys]
+    repeated = any(key in name for key in stated_keys for name in added)
+    if stated_keys < {compact(name) for name in shown.people} and not repeated:
+        return shown
+    return None
 
 
 def _full_names(credit: Credit) -> bool:
@@ -115,15 +162,22 @@ def choose_authors(
     headline: str | None = None,
 ) -> Authors:
     """Return the people and organisations credited, weighing metadata against the byline."""
+    bylines = find_bylines(tree, headline)
+    stated = {"jsonld": jsonld_credit(jsonld, sites), "meta": meta_credit(evidence, sites)}
+    # The site's own name credited is the publisher's, not a byline's: the writer may follow.
+    confirmed = frozenset(
+        compact(name)
+        for credit in stated.values()
+        for name in credit.people
+        + [name for name in credit.organizations if not sites.matches(name, exact=True)]
+    )
     readers = {
-        "jsonld": lambda: jsonld_credit(jsonld, sites),
-        "meta": lambda: meta_credit(evidence, sites),
-        "html": lambda: byline_credit(tree, sites, headline),
+        **{name: lambda credit=credit: credit for name, credit in stated.items()},
+        "html": lambda: byline_credit(bylines, sites, confirmed),
         "trafilatura": lambda: parse_credit((fallback or "").replace(";", ","), sites),
     }
     # Full names first, then one-word names (often a CMS user name), then organisations only;
-    # within a tier, structured data before the visible byline. Sources are read in that order
-    # and only as far as needed (the byline scan is the costly one).
+    # within a tier, structured data before the visible byline.
     candidates: dict[str, Credit] = {}
     chosen, source = Credit(), None
     for name, read in readers.items():
@@ -137,6 +191,8 @@ def choose_authors(
             if found:
                 chosen, source = candidates[found], found
                 break
+    if source in stated and (shown := shown_byline(bylines, chosen, sites)):
+        chosen, source = shown, "html"
     source = "html" if source == "trafilatura" else source
     # The publisher listed beside the writers ("Jane Doe, Ravi Patel, The Commercial Appeal"):
     # the writers' affiliation, already the article's source_name, not an author.

@@ -24,6 +24,12 @@ NOT_BYLINE_CLASS_RE = re.compile(
     r"|comment|reply|related|recommend|more-|popular|trending|widget|sidebar|newsletter|tooltip",
     re.IGNORECASE,
 )
+# Class tokens of the reviewer's or the expert's credit beside the writer's ("author-meta
+# expert", "reviewer"): their own people, not the article's co-authors.
+REVIEWER_CLASS_TOKENS = {
+    "expert", "experts", "reviewer", "reviewers", "reviewed-by", "fact-checker", "factchecker",
+    "fact-checked-by", "medical-reviewer",
+}  # fmt: skip
 # Links to an author's page: /author/jane-doe, /authors/jane, /people/jane-doe/, /by/jane.
 AUTHOR_PATH_RE = re.compile(
     r"/(?:author|authors|autor|autoren|auteur|writers?|contributors?|people|staff|profiles?"
@@ -41,6 +47,14 @@ BY_LINE_RE = re.compile(
     r"|von|par|por)\s*:?\s+\S",
     re.IGNORECASE,
 )
+# Words before a "by" that credit someone else than the writer ("Medically reviewed by Jane").
+OTHER_CREDIT_RE = re.compile(
+    r"\b(?:reviewed|checked|edited|illustrated|photographed|photos?|images?|produced|narrated"
+    r"|translated|sponsored|powered|presented|hosted|curated|designed|developed|made|built)\s*$",
+    re.IGNORECASE,
+)
+# Elements of running prose: a "by" inside a long one is a sentence's ("... libraries by Jane").
+PROSE_TAGS = {"p", "li", "td", "blockquote", "dd"}
 # The scans below filter in XPath (C) and check in Python only what they find: a page has
 # thousands of elements and text nodes.
 _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
@@ -76,6 +90,15 @@ SIMPLE_TOKEN_RE = re.compile(r"^[\w-]+$")
 KIND_RANK = {"itemprop": 0, "rel": 1, "class": 2, "label": 2, "by_line": 3, "link": 4, "box": 5}
 LABELLED_KINDS = {"itemprop", "rel", "label", "by_line"}
 NEAR_HEADLINE = 400  # elements after the headline that still belong to its header
+
+
+@dataclass(frozen=True)
+class Byline:
+    """A candidate byline, whether the page labels it, and whether it sits by the headline."""
+
+    text: str
+    labelled: bool
+    near_headline: bool
 
 
 @dataclass(frozen=True)
@@ -147,6 +170,14 @@ def _candidates(
         if owner is None:
             return
         if node.is_tail:
+            # "Medically reviewed by Jane Doe" credits a reviewer; "... libraries by Jane Doe"
+            # in a paragraph is a sentence, not a byline.
+            if OTHER_CREDIT_RE.search(visible_text(owner)):
+                return
+            block = owner.getparent()
+            prose = block is not None and block.tag in PROSE_TAGS
+            if prose and len(block.text_content()) > MAX_BYLINE_CHARS:
+                return
             # "<time>…</time> by Agatha Caleo": the name follows in the tail and the siblings.
             parts = [str(node)]
             sibling = owner.getnext()
@@ -168,6 +199,8 @@ def _candidates(
             add(element, _own_text(element), "rel")
     for element in marked:
         marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if REVIEWER_CLASS_TOKENS.intersection(marker.lower().split()):
+            continue
         if BYLINE_CLASS_RE.search(marker) and not NOT_BYLINE_CLASS_RE.search(marker):
             if text := _own_text(element):
                 add(element, text, "class")
@@ -201,13 +234,11 @@ def _headline(tree: lxml_html.HtmlElement, headline: str | None) -> lxml_html.Ht
     return None
 
 
-def find_bylines(
-    tree: lxml_html.HtmlElement, headline: str | None = None
-) -> list[tuple[str, bool]]:
-    """Return candidate byline texts, most likely first: near the headline, strongest markup.
+def find_bylines(tree: lxml_html.HtmlElement, headline: str | None = None) -> list[Byline]:
+    """Return candidate bylines, most likely first: near the headline, strongest markup.
 
-    Each text comes with whether the page labels it as a credit ("By ...", itemprop=author):
-    an unlabelled one-word "name" in author-ish markup is as often a category or a brand.
+    Each says whether the page labels it as a credit ("By ...", itemprop=author): an unlabelled
+    one-word "name" in author-ish markup is as often a category or a brand.
     """
     # One pass over the page: every element's position, and those with byline-ish classes.
     positions: dict[lxml_html.HtmlElement, int] = {}
@@ -230,17 +261,19 @@ def find_bylines(
         heading = next(tree.iter("h1"), None)
     anchor = positions.get(heading, 0) if heading is not None else 0
 
-    def rank(candidate: _Candidate) -> tuple[int, int, int]:
+    def zone(candidate: _Candidate) -> int:
         distance = candidate.position - anchor
         # After the headline and close to it first; then just before it (a header above the
         # <h1>); then anywhere else in page order.
         if 0 <= distance <= NEAR_HEADLINE:
-            zone = 0
-        elif -NEAR_HEADLINE // 4 <= distance < 0:
-            zone = 1
-        else:
-            zone = 2
-        return zone, KIND_RANK[candidate.kind], abs(distance)
+            return 0
+        return 1 if -NEAR_HEADLINE // 4 <= distance < 0 else 2
+
+    def rank(candidate: _Candidate) -> tuple[int, int, int]:
+        return zone(candidate), KIND_RANK[candidate.kind], abs(candidate.position - anchor)
+
+    def labelled(candidate: _Candidate) -> bool:
+        return candidate.kind in LABELLED_KINDS or bool(BY_LINE_RE.match(candidate.text))
 
     ordered = sorted(candidates, key=rank)
     best = ordered[0]
@@ -249,10 +282,10 @@ def find_bylines(
     for candidate in ordered[1:]:
         if candidate.kind == best.kind and candidate.parent is best.parent and candidate.text:
             first = f"{first}, {candidate.text}"
-    texts = [(first, best.kind in LABELLED_KINDS)]
-    texts.extend(
-        (candidate.text, candidate.kind in LABELLED_KINDS)
+    bylines = [Byline(first, labelled(best), zone(best) < 2)]
+    bylines.extend(
+        Byline(candidate.text, labelled(candidate), zone(candidate) < 2)
         for candidate in ordered[1:]
         if candidate.text not in first
     )
-    return texts
+    return bylines

@@ -79,9 +79,14 @@ ADDRESS_PARENTHETICAL_RE = re.compile(
     r"\s*\((?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+(?:/[^)]*)?\)", re.IGNORECASE
 )
 HANDLE_RE = re.compile(r"^@\w+$|\S+@\S+\.\w+|https?://\S+|\bwww\.\S+|\{\{.*?\}\}")
+# A copyright notice names the rights holder, not who wrote the article.
+COPYRIGHT_RE = re.compile(r"©|\(c\)\s|\bcopyright\b", re.IGNORECASE)
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 HONORIFICS = {"dr", "mr", "mrs", "ms", "mx", "prof", "rev", "fr", "hon"}
 CONNECTORS = {"and", "of", "&", "at", "for", "the", "in", "on", "to", "a", "an", "de", "-"}
+# Plural words that credit a newsroom as a group ("The Currency editors", "Our Editors").
+GROUP_WORDS = {"editors", "staff", "team"}
+MAX_GROUP_WORDS = 5
 
 
 @dataclass
@@ -130,6 +135,18 @@ def is_role(text: str) -> bool:
         return True
     # "Shipping Expert": two words ending in a job, whatever the first.
     return len(words) <= 2 and words[-1] in ROLE_WORDS
+
+
+def is_group_credit(text: str) -> bool:
+    """Return True for a newsroom credited as a group: 'The Currency editors', 'Our Editors'.
+
+    The words before the group word must name someone: 'Senior Editors' is a job title.
+    """
+    words = _words(text)
+    if not 2 <= len(words) <= MAX_GROUP_WORDS or words[-1] not in GROUP_WORDS:
+        return False
+    vocabulary = ROLE_WORDS | ROLE_MODIFIERS | CONNECTORS
+    return not all(word in vocabulary for word in words[:-1])
 
 
 def _cut_role_tail(tokens: list[str]) -> list[str]:
@@ -253,7 +270,9 @@ def person_name(text: str) -> str | None:
     tokens = [token for token in text.split() if token.strip(".,")]
     while tokens and tokens[0].strip(".").casefold() in HONORIFICS:
         tokens = tokens[1:]
-    while tokens and tokens[-1].strip(".,").casefold().replace("-", "") in CREDENTIALS:
+    # Post-nominals after a name ("Jane Doe MD"); letters that are the name's own surname stay
+    # ("Rui Ma", "Anh Do").
+    while len(tokens) > 2 and tokens[-1].strip(".,").casefold().replace("-", "") in CREDENTIALS:
         tokens = tokens[:-1]
     tokens = _cut_furniture(_cut_trailing_month(_cut_role_tail(_drop_avatar_initials(tokens))))
     if not 1 <= len(tokens) <= 5 or not all(_is_name_token(token) for token in tokens):
@@ -330,7 +349,13 @@ def parse_credit(value: str, sites: SiteNames | None = None, *, kind: str | None
         words = segment.split()
         if len(words) > 1 and words[-1].strip(".").casefold() in MONTHS - NAME_MONTHS:
             segment = " ".join(words[:-1])
-        if not segment or HANDLE_RE.search(segment) or is_role(segment):
+        group = not SPLIT_RE.search(segment) and is_group_credit(segment)
+        if segment and (kind == "organization" or group):
+            credit.add(Credit(organizations=[segment]))
+            continue
+        if not segment or HANDLE_RE.search(segment) or COPYRIGHT_RE.search(segment):
+            continue
+        if is_role(segment):
             continue
         if kind == "organization":
             credit.add(Credit(organizations=[segment]))

@@ -160,6 +160,18 @@ def _with_lost_characters(heading: str, stripped: list[tuple[str, str]]) -> tupl
     return None
 
 
+def _shown_as_subheading(
+    tree: lxml_html.HtmlElement, stripped: list[tuple[str, str]]
+) -> tuple[str, str] | None:
+    """Return the metadata title an <h2> of the page repeats, if any."""
+    folded = {_fold(short): (source, short) for source, short in reversed(stripped)}
+    for heading in tree.iter("h2"):
+        text = clean_text_value(visible_text(heading))
+        if text and len(text) <= MAX_HEADING_CHARS and (found := folded.get(_fold(text))):
+            return found
+    return None
+
+
 def _metadata_titles(evidence: HtmlEvidence, jsonld: JsonLd) -> list[tuple[str, str]]:
     """Return (source, title) candidates from JSON-LD, meta tags and <title>, strongest first."""
     candidates: list[tuple[str, str]] = []
@@ -222,6 +234,10 @@ def choose_title(
         # A heading of a few words beside a full metadata title is a section label ("Webcams").
         if stripped and len(headings[0].split()) <= 3 and len(stripped[0][1].split()) >= 5:
             return Title(stripped[0][1], stripped[0][0], raw)
+        # The metadata title shown as a heading of its own: the page shows it as the headline
+        # too (the <h1> holds a teaser, a kicker or a comment count beside it).
+        if stripped and (shown := _shown_as_subheading(tree, stripped)):
+            return Title(shown[1], shown[0], raw)
         return Title(headings[0], "html", raw)
     # Metadata titles that are a part of another one ("A" beside "A | B") are the headline.
     for source, short in stripped:
