@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.extract.fixture_pages import FIXTURES, extract_page
 from transforms.extract.article import ExtractOptions, extract_capture
 from transforms.schemas import Capture
-
-FIXTURES = Path(__file__).parent / "pages"
 
 
 def extract(name: str, url: str | None = None) -> dict[str, Any]:
     """Return the article row of a fixture page, captured from a URL or as a file."""
-    body = (FIXTURES / name).read_bytes()
-    locator = url or str(FIXTURES / name)
-    capture = Capture(locator=locator, source_kind="url" if url else "file", body=body)
-    row = extract_capture(capture.to_row("test"), ExtractOptions())
-    assert isinstance(row, dict), row
-    return row
+    return extract_page(name, url)
 
 
 def test_site_name_suffix_and_entities_leave_the_title() -> None:

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import pytest
 
+from tests.extract.fixture_pages import FETCHED_AT, FIXTURES, extract_page
 from transforms.extract.article import ExtractOptions, extract_capture
 from transforms.extract.sitename import SiteNames, url_sections
 from transforms.extract.title import strip_site_affixes
 from transforms.schemas import Capture
 
-FIXTURES = Path(__file__).parent / "pages"
-
 
 def extract(name: str, url: str | None = None) -> dict[str, Any]:
     """Return the article row of a fixture page, captured from a URL or as a file."""
-    body = (FIXTURES / name).read_bytes()
-    locator = url or str(FIXTURES / name)
-    capture = Capture(locator=locator, source_kind="url" if url else "file", body=body)
-    row = extract_capture(capture.to_row("test"), ExtractOptions())
-    assert isinstance(row, dict), row
-    return row
+    return extract_page(name, url)
 
 
 def test_a_section_the_url_files_the_page_under_leaves_the_title() -> None:
@@ -93,15 +86,8 @@ def test_an_agency_beside_its_writers_stays_on_its_own_site() -> None:
 
 def extract_fetched(name: str) -> dict[str, Any]:
     """Return the article row of a fixture page captured from a URL on 2025-06-01."""
-    capture = Capture(
-        locator=f"https://harbour-times.example/news/{name.removesuffix('.html')}",
-        source_kind="url",
-        body=(FIXTURES / name).read_bytes(),
-        fetched_at=datetime(2025, 6, 1, 12, tzinfo=UTC),
-    )
-    row = extract_capture(capture.to_row("test"), ExtractOptions())
-    assert isinstance(row, dict), row
-    return row
+    url = f"https://harbour-times.example/news/{name.removesuffix('.html')}"
+    return extract_page(name, url, FETCHED_AT)
 
 
 @pytest.mark.parametrize(

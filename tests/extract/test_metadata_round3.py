@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.extract.fixture_pages import FETCHED_AT, FIXTURES, extract_page
 from transforms.extract.article import ExtractOptions, extract_capture
 from transforms.schemas import Capture
-
-FIXTURES = Path(__file__).parent / "pages"
 
 
 def extract(name: str, url: str, **options: Any) -> dict[str, Any]:
     """Return the article row of a fixture page captured from a URL on 2025-06-01."""
-    capture = Capture(
-        locator=url,
-        source_kind="url",
-        body=(FIXTURES / name).read_bytes(),
-        fetched_at=datetime(2025, 6, 1, 12, tzinfo=UTC),
-    )
-    row = extract_capture(capture.to_row("test"), ExtractOptions(**options))
-    assert isinstance(row, dict), row
-    return row
+    return extract_page(name, url, FETCHED_AT, **options)
 
 
 def test_a_byline_inside_the_headline_region_counts_whatever_the_region_is_called() -> None:

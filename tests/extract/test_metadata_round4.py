@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from transforms.extract.article import ExtractOptions, extract_capture
-from transforms.schemas import Capture
-
-FIXTURES = Path(__file__).parent / "pages"
+from tests.extract.fixture_pages import FETCHED_AT, extract_page
 
 
 def extract(name: str, url: str = "https://harbour.example/blog/post") -> dict[str, Any]:
     """Return the article row of a fixture page captured from a URL on 2025-06-01."""
-    capture = Capture(
-        locator=url,
-        source_kind="url",
-        body=(FIXTURES / name).read_bytes(),
-        fetched_at=datetime(2025, 6, 1, 12, tzinfo=UTC),
-    )
-    row = extract_capture(capture.to_row("test"), ExtractOptions())
-    assert isinstance(row, dict), row
-    return row
+    return extract_page(name, url, FETCHED_AT)
 
 
 def test_a_by_line_under_the_headline_beats_the_account_structured_data_names() -> None:
