@@ -44,3 +44,23 @@
     {%- for value in values %}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
     {{- "''" if not values }}
 {%- endmacro %}
+
+{% macro article_payloads(column, files=none) -%}
+    {#-
+        lake_file, lake_row and one payload column of the articles: with `files` (lake_files_in),
+        only the rows of those lake files, read by row locator; without, every current article's.
+    -#}
+    {%- if files is not none %}
+    select
+        filename as lake_file,
+        file_row_number as lake_row,
+        {{ column }}
+    from {{ lake_table_files('articles', files, row_locators=true) }}
+    {%- else %}
+    select
+        lake_file,
+        lake_row,
+        {{ column }}
+    from {{ ref('stg_lake__article_payloads') }}
+    {%- endif %}
+{%- endmacro %}

@@ -82,27 +82,13 @@ member_articles as materialized (
         on components.node_id = articles.article_id
 ),
 
-{% if scoped -%}
 {%- set files = lake_files_in(
     "select lake_file from " ~ ref('int_articles_deduplicated') ~ " where article_id in ("
     ~ "select article_id from " ~ ref('int_duplicates_changed') ~ ")"
-) %}
+) if scoped else none %}
 payloads as (
-    select
-        filename as lake_file,
-        file_row_number as lake_row,
-        minhash
-    from {{ lake_table_files('articles', files, row_locators=true) }}
+    {{- article_payloads('minhash', files) }}
 ),
-{%- else -%}
-payloads as (
-    select
-        lake_file,
-        lake_row,
-        minhash
-    from {{ ref('stg_lake__article_payloads') }}
-),
-{%- endif %}
 
 -- the members' signatures only, read from the lake by row locator
 member_minhashes as (

@@ -38,29 +38,15 @@ candidate_keys as materialized (
     )
 ),
 
-{% if is_incremental() -%}
 {%- set files = lake_files_in(
     "select signatures.representative_lake_file as lake_file from "
     ~ ref('int_article_signatures') ~ " as signatures where signatures.signature_key in ("
     ~ "select signature_key_a from " ~ ref('int_near_duplicate_candidates')
     ~ " union select signature_key_b from " ~ ref('int_near_duplicate_candidates') ~ ")"
-) %}
+) if is_incremental() else none %}
 payloads as (
-    select
-        filename as lake_file,
-        file_row_number as lake_row,
-        minhash
-    from {{ lake_table_files('articles', files, row_locators=true) }}
+    {{- article_payloads('minhash', files) }}
 ),
-{%- else -%}
-payloads as (
-    select
-        lake_file,
-        lake_row,
-        minhash
-    from {{ ref('stg_lake__article_payloads') }}
-),
-{%- endif %}
 
 -- the candidates' signatures only, read from the lake by row locator
 candidate_minhashes as (

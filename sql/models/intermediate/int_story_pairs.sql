@@ -25,28 +25,14 @@ candidate_articles as materialized (
     )
 ),
 
-{% if is_incremental() -%}
 {%- set files = lake_files_in(
     "select dated.lake_file from " ~ ref('int_dated_articles') ~ " as dated where dated.article_id in ("
     ~ "select article_id_a from " ~ ref('int_story_candidates')
     ~ " union select article_id_b from " ~ ref('int_story_candidates') ~ ")"
-) %}
+) if is_incremental() else none %}
 payloads as (
-    select
-        filename as lake_file,
-        file_row_number as lake_row,
-        topic_minhash
-    from {{ lake_table_files('articles', files, row_locators=true) }}
+    {{- article_payloads('topic_minhash', files) }}
 ),
-{%- else -%}
-payloads as (
-    select
-        lake_file,
-        lake_row,
-        topic_minhash
-    from {{ ref('stg_lake__article_payloads') }}
-),
-{%- endif %}
 
 -- the candidates' topic signatures only, read from the lake by row locator
 candidate_minhashes as (
