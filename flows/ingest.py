@@ -199,7 +199,7 @@ def plan_enrich_batches(settings: Settings) -> list[list[str]]:
     pending = lake.pending_enrich_ids(
         settings.lake_dir,
         EXTRACTOR_VERSION,
-        stage_version(settings.ner_models),
+        stage_version(settings.ner_models, settings.ner_max_chars),
         settings.max_document_attempts,
     )
     size = settings.batch_size
@@ -215,7 +215,7 @@ def enrich_articles_batch(
         settings.lake_dir,
         capture_ids,
         extractor_version=EXTRACTOR_VERSION,
-        ner_version=stage_version(settings.ner_models),
+        ner_version=stage_version(settings.ner_models, settings.ner_max_chars),
         models=settings.ner_models,
         workers=settings.ner_workers or batch_processes(settings),
         part=f"{run_id}-e{number:05d}",

@@ -115,7 +115,8 @@ class Settings(BaseSettings):
         ge=1000,
         description=(
             "NER reads at most this much of a body (about 2 s of spaCy); longer bodies get "
-            "mentions from their start and an enrich reject ner_truncated saying so."
+            "mentions from their start and an enrich reject ner_truncated saying so. "
+            "A new value reads the stored articles again."
         ),
     )
     task_runner: Literal["local", "dask"] = Field(

