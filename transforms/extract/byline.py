@@ -130,7 +130,36 @@ def _excluded(element: lxml_html.HtmlElement, article: frozenset = frozenset()) 
 def _own_text(element: lxml_html.HtmlElement) -> str:
     """Return an element's visible text, a line per block, or '' when too long for a byline."""
     text = visible_text(element, lines=True)
-    return text if len(text) <= MAX_BYLINE_CHARS else ""
+    if len(text) > MAX_BYLINE_CHARS:
+        return ""
+    return _listed_names(element, text) or text
+
+
+def _listed_names(element: lxml_html.HtmlElement, text: str) -> str | None:
+    """Return a byline whose names sit one per list item or author-page link, comma-separated.
+
+    Credit values are read as one line ("Emily Walker Casey McDevitt" from two <li>s): the
+    markup's own boundaries between names become the commas the page leaves out.
+    """
+    units = list(element.iter("li"))
+    if len(units) < 2:
+        units = [a for a in element.iter("a") if AUTHOR_PATH_RE.search(a.get("href", ""))]
+    names = [name for unit in units if (name := visible_text(unit))]
+    if len(names) < 2:
+        return None
+    flat = " ".join(text.split())
+    parts, position, glued = [], 0, False
+    for name in names:
+        found = flat.find(name, position)
+        if found < 0:
+            return None
+        gap = flat[position:found]
+        # Only names nothing stands between are glued ("Written by" / "Edited by" stay).
+        if position and not gap.strip():
+            gap, glued = ", ", True
+        parts.extend((gap, name))
+        position = found + len(name)
+    return "".join(parts) + flat[position:] if glued else None
 
 
 def _first_short_leaf(element: lxml_html.HtmlElement) -> str | None:

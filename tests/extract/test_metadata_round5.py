@@ -1,0 +1,30 @@
+"""Issue 12, fifth round: classes of wrong or missing metadata, on fictional pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.extract.fixture_pages import FETCHED_AT, extract_page
+
+
+def extract(name: str, url: str = "https://harbour.example/blog/post") -> dict[str, Any]:
+    """Return the article row of a fixture page captured from a URL on 2025-06-01."""
+    return extract_page(name, url, FETCHED_AT)
+
+
+@pytest.mark.parametrize(
+    ("name", "authors"),
+    [
+        # One author per <li>, no separator written between them; the editor's credit apart.
+        ("author_list_items.html", ["Maren Oduya", "Theo Lindqvist"]),
+        # One author-page link per writer, only whitespace between them; "Edited by" stays
+        # the editor's.
+        ("author_glued_links.html", ["Rosa Pemberton", "Kwame Asante"]),
+    ],
+)
+def test_names_in_separate_elements_of_a_byline_are_separate_authors(
+    name: str, authors: list[str]
+) -> None:
+    assert extract(name)["authors"] == authors
