@@ -28,3 +28,10 @@ def test_names_in_separate_elements_of_a_byline_are_separate_authors(
     name: str, authors: list[str]
 ) -> None:
     assert extract(name)["authors"] == authors
+
+
+def test_a_scholarly_page_credits_every_author_its_citation_tags_list() -> None:
+    # Dublin Core's creator names the first author only; citation_authors lists all three,
+    # family name first and separated by semicolons.
+    row = extract("author_scholarly_tags.html")
+    assert row["authors"] == ["Adaeze Okafor", "Per Lindgren", "Claire Moreau"]
