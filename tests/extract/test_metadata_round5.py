@@ -35,3 +35,16 @@ def test_a_scholarly_page_credits_every_author_its_citation_tags_list() -> None:
     # family name first and separated by semicolons.
     row = extract("author_scholarly_tags.html")
     assert row["authors"] == ["Adaeze Okafor", "Per Lindgren", "Claire Moreau"]
+
+
+@pytest.mark.parametrize(
+    ("name", "authors"),
+    [
+        # The line under the headline dates the article and names its writer, unlabelled.
+        ("author_dateline.html", ["Rafael Okoro"]),
+        # A standfirst under the headline, without a date, names nobody.
+        ("author_standfirst.html", []),
+    ],
+)
+def test_the_dated_line_under_the_headline_names_the_writer(name: str, authors: list[str]) -> None:
+    assert extract(name)["authors"] == authors

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
+from transforms.extract.datecues import find_dates_in_text
 from transforms.extract.markup import visible_text
 
 MAX_BYLINE_CHARS = 160
@@ -87,8 +88,12 @@ EXCLUDED_CLASS_RE = re.compile(
 EXCLUDED_TAGS = {"nav", "footer"}
 SIMPLE_TOKEN_RE = re.compile(r"^[\w-]+$")
 # Candidate kinds, strongest first.
-KIND_RANK = {"itemprop": 0, "rel": 1, "class": 2, "label": 2, "by_line": 3, "link": 4, "box": 5}
+KIND_RANK = {
+    "itemprop": 0, "rel": 1, "class": 2, "label": 2, "by_line": 3, "link": 4, "box": 5,
+    "dateline": 6,
+}  # fmt: skip
 LABELLED_KINDS = {"itemprop", "rel", "label", "by_line"}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 NEAR_HEADLINE = 400  # elements after the headline that still belong to its header
 
 
@@ -254,6 +259,23 @@ def _candidates(
     return found
 
 
+def _dateline(heading: lxml_html.HtmlElement) -> tuple[lxml_html.HtmlElement, str] | None:
+    """Return the line right under the headline when it dates the article: its writer's too.
+
+    "<h1>…</h1><p>Aaron Ricadela | Senior Writer | July 2, 2025</p>": the name stands
+    unlabelled beside the date; a standfirst under the headline carries no date.
+    """
+    following = heading.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    if following is None or following.tag in HEADING_TAGS:
+        return None
+    text = _own_text(following)
+    if not text or not find_dates_in_text(text):
+        return None
+    return following, text
+
+
 def _headline(tree: lxml_html.HtmlElement, headline: str | None) -> lxml_html.HtmlElement | None:
     """Return the <h1> that shows the chosen headline, or None."""
     if headline:
@@ -284,6 +306,10 @@ def find_bylines(tree: lxml_html.HtmlElement, headline: str | None = None) -> li
     # the logo in a menu).
     article = frozenset(heading.iterancestors()) if heading is not None else frozenset()
     candidates = _candidates(tree, positions, marked, article)
+    if heading is not None and (dateline := _dateline(heading)) is not None:
+        candidates.append(
+            _Candidate(dateline[1], "dateline", positions.get(dateline[0], 0), heading.getparent())
+        )
     if not candidates:
         return []
     if heading is None:
