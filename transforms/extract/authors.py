@@ -22,13 +22,16 @@ AUTHOR_META_KEYS = (
     "article:author",
     "parsely-author",
     "sailthru.author",
+    # Scholarly pages list every author in citation_author(s) (the tags Google Scholar reads);
+    # Dublin Core's creator is often the first author alone.
+    "citation_author",
+    "citation_authors",
     "dc.creator",
     "dcterms.creator",
-    "citation_author",
     "byl",
 )
-# Scholarly meta tags write one author per tag, family name first.
-INVERTED_NAME_KEYS = {"citation_author", "dc.creator", "dcterms.creator"}
+# Scholarly meta tags write one author per tag (or a ';'-separated list), family name first.
+INVERTED_NAME_KEYS = {"citation_author", "citation_authors", "dc.creator", "dcterms.creator"}
 # More distinct "By ..." lines by the headline than a byline and its repeats: a list of works.
 MAX_SHOWN_CREDITS = 2
 WRITTEN_BY_RE = re.compile(r"^\s*(?:written\s+by|author|by)\s*:?\s*$", re.IGNORECASE)
@@ -69,8 +72,12 @@ def meta_credit(evidence: HtmlEvidence, sites: SiteNames) -> Credit:
     credit = Credit()
     for key in AUTHOR_META_KEYS:
         for value in evidence.meta_tags.get(key, []):
-            if key in INVERTED_NAME_KEYS and value.count(",") == 1:
-                value = _inverted_name(value)
+            if key in INVERTED_NAME_KEYS:
+                names = [
+                    _inverted_name(name) if name.count(",") == 1 else name
+                    for name in value.split(";")
+                ]
+                value = "; ".join(names)
             credit.add(parse_credit(value, sites))
         if credit:
             return credit

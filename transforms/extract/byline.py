@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
+from transforms.extract.datecues import find_dates_in_text
 from transforms.extract.markup import visible_text
 
 MAX_BYLINE_CHARS = 160
@@ -87,8 +88,12 @@ EXCLUDED_CLASS_RE = re.compile(
 EXCLUDED_TAGS = {"nav", "footer"}
 SIMPLE_TOKEN_RE = re.compile(r"^[\w-]+$")
 # Candidate kinds, strongest first.
-KIND_RANK = {"itemprop": 0, "rel": 1, "class": 2, "label": 2, "by_line": 3, "link": 4, "box": 5}
+KIND_RANK = {
+    "itemprop": 0, "rel": 1, "class": 2, "label": 2, "by_line": 3, "link": 4, "box": 5,
+    "dateline": 6,
+}  # fmt: skip
 LABELLED_KINDS = {"itemprop", "rel", "label", "by_line"}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 NEAR_HEADLINE = 400  # elements after the headline that still belong to its header
 
 
@@ -130,7 +135,36 @@ def _excluded(element: lxml_html.HtmlElement, article: frozenset = frozenset()) 
 def _own_text(element: lxml_html.HtmlElement) -> str:
     """Return an element's visible text, a line per block, or '' when too long for a byline."""
     text = visible_text(element, lines=True)
-    return text if len(text) <= MAX_BYLINE_CHARS else ""
+    if len(text) > MAX_BYLINE_CHARS:
+        return ""
+    return _listed_names(element, text) or text
+
+
+def _listed_names(element: lxml_html.HtmlElement, text: str) -> str | None:
+    """Return a byline whose names sit one per list item or author-page link, comma-separated.
+
+    Credit values are read as one line ("Emily Walker Casey McDevitt" from two <li>s): the
+    markup's own boundaries between names become the commas the page leaves out.
+    """
+    units = list(element.iter("li"))
+    if len(units) < 2:
+        units = [a for a in element.iter("a") if AUTHOR_PATH_RE.search(a.get("href", ""))]
+    names = [name for unit in units if (name := visible_text(unit))]
+    if len(names) < 2:
+        return None
+    flat = " ".join(text.split())
+    parts, position, glued = [], 0, False
+    for name in names:
+        found = flat.find(name, position)
+        if found < 0:
+            return None
+        gap = flat[position:found]
+        # Only names nothing stands between are glued ("Written by" / "Edited by" stay).
+        if position and not gap.strip():
+            gap, glued = ", ", True
+        parts.extend((gap, name))
+        position = found + len(name)
+    return "".join(parts) + flat[position:] if glued else None
 
 
 def _first_short_leaf(element: lxml_html.HtmlElement) -> str | None:
@@ -225,6 +259,23 @@ def _candidates(
     return found
 
 
+def _dateline(heading: lxml_html.HtmlElement) -> tuple[lxml_html.HtmlElement, str] | None:
+    """Return the line right under the headline when it dates the article: its writer's too.
+
+    "<h1>…</h1><p>Aaron Ricadela | Senior Writer | July 2, 2025</p>": the name stands
+    unlabelled beside the date; a standfirst under the headline carries no date.
+    """
+    following = heading.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    if following is None or following.tag in HEADING_TAGS:
+        return None
+    text = _own_text(following)
+    if not text or not find_dates_in_text(text):
+        return None
+    return following, text
+
+
 def _headline(tree: lxml_html.HtmlElement, headline: str | None) -> lxml_html.HtmlElement | None:
     """Return the <h1> that shows the chosen headline, or None."""
     if headline:
@@ -255,6 +306,10 @@ def find_bylines(tree: lxml_html.HtmlElement, headline: str | None = None) -> li
     # the logo in a menu).
     article = frozenset(heading.iterancestors()) if heading is not None else frozenset()
     candidates = _candidates(tree, positions, marked, article)
+    if heading is not None and (dateline := _dateline(heading)) is not None:
+        candidates.append(
+            _Candidate(dateline[1], "dateline", positions.get(dateline[0], 0), heading.getparent())
+        )
     if not candidates:
         return []
     if heading is None:
