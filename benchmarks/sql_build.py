@@ -15,8 +15,9 @@ Each build is followed by a publish (marts to Parquet, transforms.warehouse.publ
 DIR/warehouse:
 the marts exist once both are done, so `marts_s` (the target's figure) is their sum.
 Prints one JSON object: rows, lake bytes, generation, build, publish and marts seconds (medians;
-marts for each run), peak RSS of the builds, the summed model and data-test seconds and the
-slowest nodes (from the last build's dbt results).
+marts for each run), the build process's CPU seconds (user + sys: steadier than wall seconds on a
+shared machine), peak RSS of the builds, the summed model and data-test seconds and the
+slowest nodes (from the last build's dbt results; every node's in DIR/nodes-<mode>.json).
 
 With --increment K, the lake's N articles are built and published once from nothing (the last
 publish; `base_full_s`), then K more articles (new part files, kept in DIR/increment) join the
@@ -185,7 +186,7 @@ def write_lake(lake_dir: Path, count: int, pages_dir: Path, seed: int) -> float:
 
 
 BUILD_CHILD = """
-import json, shutil, sys, time
+import json, resource, shutil, sys, time
 from pathlib import Path
 from dbt.cli.main import dbtRunner
 from transforms.enrich.entities.model import stage_version
@@ -198,7 +199,10 @@ if command != "build":
     # run_models always builds; swap the dbt command for a models-only timing.
     invoke = dbtRunner.invoke
     dbtRunner.invoke = lambda self, args, **kwargs: invoke(self, [command, *args[1:]], **kwargs)
-started = time.perf_counter()
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+started, started_cpu = time.perf_counter(), cpu()
 if mode == "incremental":
     # As flows/build.py: the build updates a copy of the last published database.
     shutil.copyfile(warehouse / "newsloom.duckdb", work / "bench.duckdb")
@@ -209,13 +213,14 @@ results = run_models(
     SQL_DIR, work / "bench.duckdb", work / "lake", work, threads, stage_version(), limit,
     full_refresh=mode != "incremental",
 )
-built = time.perf_counter()
+built, built_cpu = time.perf_counter(), cpu()
 counts = publish_warehouse(
     work / "bench.duckdb", warehouse, f"bench-{time.time_ns()}", work / "lake", limit
 )
-published = time.perf_counter()
+published, published_cpu = time.perf_counter(), cpu()
 print(json.dumps({
     "copy_s": copied - started, "build_s": built - started, "publish_s": published - built,
+    "build_cpu_s": built_cpu - started_cpu, "publish_cpu_s": published_cpu - built_cpu,
     "counts": counts,
     "nodes": [[r.resource_type, r.node_name, r.seconds] for r in results],
 }))
@@ -249,11 +254,20 @@ def build_models(
     if child.returncode:
         raise SystemExit(f"{mode} build failed:\n{child.stdout[-3000:]}\n{child.stderr[-3000:]}")
     timings = json.loads(child.stdout.strip().splitlines()[-1])
+    # Every node's seconds of the last build of each mode, for a per-node comparison.
+    (work / f"nodes-{mode}.json").write_text(json.dumps(timings["nodes"], indent=0))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {**timings, "marts_s": timings["build_s"] + timings["publish_s"], "peak": peak / 1024}
+    return {
+        **timings,
+        "marts_s": timings["build_s"] + timings["publish_s"],
+        "marts_cpu_s": timings["build_cpu_s"] + timings["publish_cpu_s"],
+        "peak": peak / 1024,
+    }
 
 
 INCREMENT_PREFIX = "increment-"
+# CPU seconds (user + sys) of the build process: steadier than wall time on a shared machine.
+CPU_KEYS = ("build_cpu_s", "publish_cpu_s", "marts_cpu_s")
 
 
 def write_increment(work: Path, first: int, count: int, pages_dir: Path, seed: int) -> None:
@@ -321,12 +335,15 @@ def compare_increment(args: argparse.Namespace, work: Path) -> dict:
         "incremental_s": incremental_s,
         "full_s": full_s,
         "incremental_over_full": incremental_s / full_s,
+        "incremental_cpu_s": statistics.median(run["marts_cpu_s"] for run in incremental_runs),
+        "full_cpu_s": statistics.median(run["marts_cpu_s"] for run in full_runs),
         "incremental_runs": [
-            {key: run[key] for key in ("copy_s", "build_s", "publish_s", "marts_s")}
+            {key: run[key] for key in ("copy_s", "build_s", "publish_s", "marts_s", *CPU_KEYS)}
             for run in incremental_runs
         ],
         "full_runs": [
-            {key: run[key] for key in ("build_s", "publish_s", "marts_s")} for run in full_runs
+            {key: run[key] for key in ("build_s", "publish_s", "marts_s", *CPU_KEYS)}
+            for run in full_runs
         ],
         "same_published_counts": same_counts,
         "counts": full_runs[-1]["counts"],
@@ -336,7 +353,7 @@ def compare_increment(args: argparse.Namespace, work: Path) -> dict:
     }
 
 
-def model_seconds(run: dict, top: int = 8) -> dict[str, float]:
+def model_seconds(run: dict, top: int = 12) -> dict[str, float]:
     """Return the slowest nodes' execution seconds in a build's results."""
     slowest = sorted(run["nodes"], key=lambda node: -node[2])[:top]
     return {name: seconds for _kind, name, seconds in slowest}
@@ -414,6 +431,9 @@ def main() -> None:
                     "build_s": statistics.median(run["build_s"] for run in runs),
                     "publish_s": statistics.median(run["publish_s"] for run in runs),
                     "marts_runs_s": [run["marts_s"] for run in runs],
+                    "marts_cpu_s": statistics.median(run["marts_cpu_s"] for run in runs),
+                    "build_cpu_s": statistics.median(run["build_cpu_s"] for run in runs),
+                    "marts_cpu_runs_s": [run["marts_cpu_s"] for run in runs],
                     "peak_rss_mib": max(run["peak"] for run in runs),
                     "memory_limit": args.memory_limit,
                     "threads": args.threads,
