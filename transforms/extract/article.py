@@ -29,7 +29,7 @@ from transforms.schemas import Reject, utc_now
 logger = logging.getLogger(__name__)
 
 # Bump when extraction or cleaning rules change: history is re-extracted from raw captures.
-RULES_VERSION = "10"
+RULES_VERSION = "9"
 # The text-mode model's digest: a retrained model re-extracts history like a rules change.
 EXTRACTOR_VERSION = (
     f"newsloom-rules{RULES_VERSION}+textmodel-{model_version()}"

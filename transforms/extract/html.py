@@ -68,12 +68,9 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
     # Read before trafilatura, which works on its own copy: the tree stays as parsed.
     text_nodes = body_text_nodes(tree)
     date_candidates = read_date_candidates(tree, text_nodes)
-    # fast: no fallback extractors (readability, jusText) and no recall retry; the body F1 on
-    # the WCXB dev set is unchanged (benchmarks/metadata_quality.py) at ~30% less of its CPU.
     document = trafilatura.bare_extraction(
         tree,
         url=url,
-        fast=True,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
