@@ -62,6 +62,9 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
     tree = load_html(text)
     if tree is None:
         raise DecodeError("unparseable_html", "the markup could not be parsed as HTML")
+    # Every element's Python proxy kept alive while the field modules walk the tree: lxml.html
+    # builds a proxy through a Python class lookup, once here instead of once per walk.
+    elements = list(tree.iter())
     evidence = read_html_evidence(tree)
     jsonld = JsonLd(evidence.jsonld_documents)
     sites = read_site_names(evidence, jsonld, url)
@@ -119,6 +122,7 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
         has_stated_date=any(c.source in ("jsonld", "meta") for c in date_candidates),
         text_nodes=text_nodes,
     )
+    del elements
     return {
         "body_text": body_text,
         "title": title.title,
