@@ -35,17 +35,21 @@ def body_text_nodes(tree: lxml_html.HtmlElement) -> list[TextNode]:
     nodes: list[TextNode] = []
     for body in tree.iter("body"):
         depth = 0  # how many METADATA_TAGS elements enclose the walk's position
-        walker = etree.iterwalk(body, events=("start", "end"))
+        walker = etree.iterwalk(body, events=("start", "end", "comment", "pi"))
         for event, element in walker:
             tag = element.tag
+            if event in ("comment", "pi"):
+                # No text node of their own (one event each, no end), only their tails.
+                if element.tail:
+                    nodes.append(TextNode(element.tail, element, False, depth > 0))
+                continue
             if event == "start":
                 if tag in HIDDEN_TAGS:
                     walker.skip_subtree()
                     continue
                 if tag in METADATA_TAGS:
                     depth += 1
-                # Comments and processing instructions hold no text node, only their tails do.
-                if element.text and isinstance(tag, str):
+                if element.text:
                     nodes.append(TextNode(element.text, element, True, depth > 0))
                 continue
             if tag in METADATA_TAGS:
