@@ -1,7 +1,10 @@
 """Extraction stage vs single-process trafilatura bare_extraction over the same pages, same run.
 
 Usage: python benchmarks/extraction_speed.py [--pages DIR] [--copies N] [--repeats R] [--workers W]
-Reports the median seconds of each side over R interleaved repeats and the ratio (speed-up).
+Reports the median seconds of each side over R interleaved repeats and the ratio (speed-up),
+and each side's CPU seconds per page (newsloom's: this process, the fork server and the worker
+processes together) with their ratio: on a shared machine the wall clock follows the load, the
+CPU per page does not, and on W idle cores the wall speed-up is about W / that ratio.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import trafilatura
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,21 +39,36 @@ def load_pages(folder: Path, copies: int) -> list[tuple[str, bytes]]:
     return pages
 
 
-def run_baseline(pages: list[tuple[str, bytes]]) -> float:
-    """Time plain single-process trafilatura with metadata over all pages."""
-    start = time.perf_counter()
+def tree_cpu() -> float:
+    """Return the CPU seconds of this process and its live descendants (fork server, workers)."""
+    total = 0.0
+    for process in [psutil.Process(), *psutil.Process().children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def run_baseline(pages: list[tuple[str, bytes]]) -> tuple[float, float]:
+    """Time plain single-process trafilatura with metadata over all pages: (wall, CPU) s."""
+    start, cpu = time.perf_counter(), time.process_time()
     for _locator, html in pages:
         trafilatura.bare_extraction(html, with_metadata=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def run_newsloom(captures: list[dict], workers: int, batch_size: int, timeout: float) -> float:
-    """Time newsloom's extraction stage (batches, worker processes, cleaning, normalising)."""
+def run_newsloom(
+    captures: list[dict], workers: int, batch_size: int, timeout: float
+) -> tuple[float, float]:
+    """Time newsloom's extraction stage (batches, worker processes, cleaning): (wall, CPU) s."""
     options = ExtractOptions()
-    start = time.perf_counter()
+    # The pool's workers live on between batches and runs: their CPU is read before and after.
+    start, cpu = time.perf_counter(), tree_cpu()
     for first in range(0, len(captures), batch_size):
         extract_batch(captures[first : first + batch_size], options, workers, timeout)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, tree_cpu() - cpu
 
 
 def main() -> None:
@@ -68,13 +87,19 @@ def main() -> None:
     captures = [
         Capture(locator=loc, source_kind="file", body=html).to_row("bench") for loc, html in pages
     ]
-    baseline, newsloom = [], []
+    baseline, newsloom, baseline_cpu, newsloom_cpu = [], [], [], []
     # Warm the forkserver and imports first.
     run_newsloom(captures[:50], args.workers, args.batch_size, args.timeout)
+    load = os.getloadavg()
     for _ in range(args.repeats):
-        baseline.append(run_baseline(pages))
-        newsloom.append(run_newsloom(captures, args.workers, args.batch_size, args.timeout))
+        wall, cpu = run_baseline(pages)
+        baseline.append(wall)
+        baseline_cpu.append(cpu)
+        wall, cpu = run_newsloom(captures, args.workers, args.batch_size, args.timeout)
+        newsloom.append(wall)
+        newsloom_cpu.append(cpu)
     base_median, ours_median = statistics.median(baseline), statistics.median(newsloom)
+    base_cpu, ours_cpu = statistics.median(baseline_cpu), statistics.median(newsloom_cpu)
     print(
         f"# extraction benchmark ({platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, trafilatura {trafilatura.__version__})"
@@ -83,16 +108,19 @@ def main() -> None:
         f"pages: {len(pages)} ({args.copies} copies of {len(pages) // args.copies}), "
         f"repeats: {args.repeats}, workers: {args.workers}, batch size: {args.batch_size}"
     )
-    print("| side | median s | min–max s | pages/s |")
-    print("|---|---|---|---|")
-    for name, times in (
-        ("trafilatura bare_extraction, 1 process", baseline),
-        ("newsloom extract stage", newsloom),
+    print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print("| side | median s | min–max s | pages/s | CPU ms per page (median) |")
+    print("|---|---|---|---|---|")
+    for name, times, cpu in (
+        ("trafilatura bare_extraction, 1 process", baseline, base_cpu),
+        ("newsloom extract stage", newsloom, ours_cpu),
     ):
         median = statistics.median(times)
         spread = f"{min(times):.2f}–{max(times):.2f}"
-        print(f"| {name} | {median:.2f} | {spread} | {len(pages) / median:.1f} |")
+        per_page = 1000 * cpu / len(pages)
+        print(f"| {name} | {median:.2f} | {spread} | {len(pages) / median:.1f} | {per_page:.1f} |")
     print(f"\nspeed-up (baseline median / newsloom median): {base_median / ours_median:.2f}x")
+    print(f"CPU per page, newsloom / trafilatura: {ours_cpu / base_cpu:.3f}")
 
 
 if __name__ == "__main__":

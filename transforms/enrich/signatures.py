@@ -168,8 +168,14 @@ def topic_terms(text: str) -> set[str]:
     for line in text.splitlines():
         for match in WORD_RE.finditer(line):
             word = match.group()
-            before = line[: match.start()].rstrip()[-1:]
-            if not word[0].isupper() or not before or before in SENTENCE_ENDS:
+            if not word[0].isupper():
+                continue
+            # The last character before the word, spaces skipped (a walk back, not a copy of
+            # the line's head per word: long lines made that quadratic).
+            start = match.start() - 1
+            while start >= 0 and line[start].isspace():
+                start -= 1
+            if start < 0 or line[start] in SENTENCE_ENDS:
                 continue
             folded = POSSESSIVE_RE.sub("", unicodedata.normalize("NFKC", word).casefold())
             if folded not in TOPIC_STOPWORDS and not folded.isdigit():

@@ -70,6 +70,7 @@ STRUCTURED_AUTHOR_XPATH = etree.XPath(
 )
 # Lower-case words of byline class and id values, checked before the regular expression.
 BYLINE_MARKERS = ("author", "byline", "by-line", "writer", "posted", "contributor", "creator")
+BYLINE_MARKER_RE = re.compile("|".join(BYLINE_MARKERS))
 # Path words of author pages, matched case-insensitively by AUTHOR_PATH_RE afterwards.
 AUTHOR_PATH_WORDS = (
     "/author", "/Author", "/autor", "/writer", "/contributor", "/people/", "/staff/", "/profile",
@@ -298,8 +299,8 @@ def find_bylines(tree: lxml_html.HtmlElement, headline: str | None = None) -> li
         positions[element] = index
         if not isinstance(element.tag, str):
             continue
-        marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
-        if len(marker) > 1 and any(word in marker for word in BYLINE_MARKERS):
+        classes, ident = element.get("class"), element.get("id")
+        if (classes or ident) and BYLINE_MARKER_RE.search(f"{classes or ''} {ident or ''}".lower()):
             marked.append(element)
     heading = _headline(tree, headline)
     # Only the <h1> showing the chosen headline marks the article's region (a first <h1> may be

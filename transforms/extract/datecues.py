@@ -10,6 +10,7 @@ from datetime import date
 from lxml import html as lxml_html
 
 from transforms.extract.dates import DateCandidate, WrittenDate, parse_written_date
+from transforms.extract.pagetext import TextNode, body_text_nodes
 
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -56,8 +57,6 @@ PUBLISHED_RE = re.compile(
     r"\b(?:published|posted|publié|veröffentlicht|publicado|pubblicato|written)\b[^\d]{0,30}$",
     re.IGNORECASE,
 )
-SKIPPED_TAGS = ("script", "style", "noscript", "template", "svg", "head", "title", "option")
-TEXT_XPATH = "//body//text()[not(" + " or ".join(f"ancestor::{t}" for t in SKIPPED_TAGS) + ")]"
 COPYRIGHT_RE = re.compile(r"(?:©|\(c\)|copyright)\s*$", re.IGNORECASE)
 # Only the top of the page is read: bylines sit by the headline, far before comments and footers.
 MAX_TEXT_NODES = 3000
@@ -140,22 +139,27 @@ def _time_label(element: lxml_html.HtmlElement) -> str:
     return "published" if "published" in marks or "pubdate" in marks else ""
 
 
-def find_page_dates(tree: lxml_html.HtmlElement, month_first: bool = True) -> PageDates:
+def find_page_dates(
+    tree: lxml_html.HtmlElement,
+    month_first: bool = True,
+    text_nodes: list[TextNode] | None = None,
+) -> PageDates:
     """Return the dates written in the first visible text nodes, with their labels."""
     found = PageDates()
     previous = ""
-    for position, node in enumerate(tree.xpath(TEXT_XPATH)[:MAX_TEXT_NODES]):
-        text = " ".join(str(node).split())
+    if text_nodes is None:
+        text_nodes = body_text_nodes(tree)
+    shown = [node for node in text_nodes if not node.in_metadata][:MAX_TEXT_NODES]
+    for position, node in enumerate(shown):
+        text = " ".join(node.text.split())
         if not text:
             continue
-        parent = node.getparent()
-        if (
-            found.headline_position is None
-            and parent is not None
-            and (parent.tag == "h1" or parent.xpath("ancestor::h1"))
+        parent = node.parent
+        if found.headline_position is None and (
+            parent.tag == "h1" or next(parent.iterancestors("h1"), None) is not None
         ):
             found.headline_position = position
-        if parent is not None and parent.tag == "time" and node.is_text:
+        if parent.tag == "time" and node.is_text:
             stamp = (parent.get("datetime") or "").strip()
             if (match := DATE_PATTERNS[2][1].match(stamp)) and (
                 day := _day(int(match["year"]), int(match["month"]), int(match["day"]))
@@ -307,9 +311,11 @@ def _meta_candidates(tree: lxml_html.HtmlElement) -> list[DateCandidate]:
     return candidates
 
 
-def _page_candidates(tree: lxml_html.HtmlElement, month_first: bool) -> list[DateCandidate]:
+def _page_candidates(
+    tree: lxml_html.HtmlElement, month_first: bool, text_nodes: list[TextNode] | None
+) -> list[DateCandidate]:
     """Return the page's visible dates as candidates, bylines marked."""
-    found = find_page_dates(tree, month_first)
+    found = find_page_dates(tree, month_first, text_nodes)
     candidates = []
     for page_date in found.dates:
         if found.headline_position is None:
@@ -329,9 +335,15 @@ def _page_candidates(tree: lxml_html.HtmlElement, month_first: bool) -> list[Dat
     return candidates
 
 
-def read_date_candidates(tree: lxml_html.HtmlElement) -> list[DateCandidate]:
+def read_date_candidates(
+    tree: lxml_html.HtmlElement, text_nodes: list[TextNode] | None = None
+) -> list[DateCandidate]:
     """Return the date candidates a page states: JSON-LD, meta tags, microdata, visible text."""
     language = (tree.get("lang") or "").lower()
     # Numeric dates read month first only where that is the custom (US English, or unsaid).
     month_first = language in ("", "en", "en-us")
-    return _jsonld_candidates(tree) + _meta_candidates(tree) + _page_candidates(tree, month_first)
+    return (
+        _jsonld_candidates(tree)
+        + _meta_candidates(tree)
+        + _page_candidates(tree, month_first, text_nodes)
+    )

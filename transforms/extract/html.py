@@ -19,6 +19,7 @@ from transforms.extract.jsonld import JsonLd
 from transforms.extract.markup import clean_text_value
 from transforms.extract.normalize import canonicalize_url, fold_text, normalize_language
 from transforms.extract.page_type import page_features
+from transforms.extract.pagetext import body_text_nodes
 from transforms.extract.sitename import read_site_names
 from transforms.extract.title import choose_title, title_affixes
 
@@ -61,10 +62,15 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
     tree = load_html(text)
     if tree is None:
         raise DecodeError("unparseable_html", "the markup could not be parsed as HTML")
+    # Every element's Python proxy kept alive while the field modules walk the tree: lxml.html
+    # builds a proxy through a Python class lookup, once here instead of once per walk.
+    elements = list(tree.iter())
     evidence = read_html_evidence(tree)
     jsonld = JsonLd(evidence.jsonld_documents)
     sites = read_site_names(evidence, jsonld, url)
-    date_candidates = read_date_candidates(tree)
+    # Read before trafilatura, which works on its own copy: the tree stays as parsed.
+    text_nodes = body_text_nodes(tree)
+    date_candidates = read_date_candidates(tree, text_nodes)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -114,7 +120,9 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
         has_author=bool(authors.people or authors.organizations),
         has_byline_date=any(c.source == "page" and c.near_headline for c in date_candidates),
         has_stated_date=any(c.source in ("jsonld", "meta") for c in date_candidates),
+        text_nodes=text_nodes,
     )
+    del elements
     return {
         "body_text": body_text,
         "title": title.title,

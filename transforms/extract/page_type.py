@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
+from transforms.extract.pagetext import TextNode, body_text_nodes
+
 PAGE_TYPES = ("article", "listing", "other")
 MODEL_FILE = "page_type_model.json"
 
@@ -68,10 +70,6 @@ BYLINE_RE = re.compile(r"^\s*(?:by|written by|posted by|author:?)\s+[A-Z]", re.I
 PHONE_RE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b")
 WE_RE = re.compile(r"\b(?:we|our|us|we're|we've)\b", re.I)
 YOU_RE = re.compile(r"\b(?:you|your|you're)\b", re.I)
-VISIBLE_XPATH = (
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::template or ancestor::svg)]"
-)
 WORD_RE = re.compile(r"\w+")
 
 
@@ -179,9 +177,12 @@ def page_features(
     has_author: bool,
     has_byline_date: bool,
     has_stated_date: bool,
+    text_nodes: list[TextNode] | None = None,
 ) -> dict[str, float]:
     """Return the page's features for the page-type model."""
-    texts = [" ".join(str(t).split()) for t in tree.xpath(VISIBLE_XPATH)]
+    if text_nodes is None:
+        text_nodes = body_text_nodes(tree)
+    texts = [" ".join(node.text.split()) for node in text_nodes]
     visible = " ".join(t for t in texts if t)
     page_words = len(WORD_RE.findall(visible))
     link_words = sum(len(WORD_RE.findall(a.text_content() or "")) for a in tree.iter("a"))
