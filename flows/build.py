@@ -12,7 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from transforms import lake
-from transforms.enrich.entities.model import stage_version
+from transforms.enrich.entities.model import settings_stage_version
 from transforms.enrich.ner import resolve_to_lake
 from transforms.extract.article import EXTRACTOR_VERSION
 from transforms.progress import timed_stage
@@ -51,7 +51,7 @@ def run_sql_models(settings: Settings, build_dir: Path, incremental: bool) -> Pa
         settings.lake_dir,
         dbt_state_dir(settings),
         settings.dbt_threads,
-        stage_version(settings.ner_models, settings.ner_max_chars),
+        settings_stage_version(settings),
         settings.duckdb_memory_limit,
         full_refresh=not incremental,
         show_logs=settings.show_dbt_logs,
@@ -66,7 +66,7 @@ def resolve_entity_table(settings: Settings, release_id: str) -> int:
     names, entities = resolve_to_lake(
         settings.lake_dir,
         EXTRACTOR_VERSION,
-        stage_version(settings.ner_models, settings.ner_max_chars),
+        settings_stage_version(settings),
         settings.entity_overrides_path,
         release_id,
     )
@@ -108,7 +108,7 @@ def models_digest(settings: Settings) -> str:
     # dim_dates runs to the end of next year: a new year is a new build.
     versions = (
         EXTRACTOR_VERSION,
-        stage_version(settings.ner_models, settings.ner_max_chars),
+        settings_stage_version(settings),
         date.today().year,
     )
     digest.update(repr(versions).encode())

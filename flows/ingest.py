@@ -16,7 +16,7 @@ from flows.runners import batch_processes, batch_task_runner
 from transforms import lake
 from transforms.capture.sources import SourcesConfig
 from transforms.capture.store import CaptureCounts, capture_inputs
-from transforms.enrich.entities.model import stage_version
+from transforms.enrich.entities.model import settings_stage_version
 from transforms.enrich.ner import enrich_to_lake, stop_ner_workers
 from transforms.extract.article import EXTRACTOR_VERSION, ExtractOptions
 from transforms.extract.publisher import PathMapping
@@ -199,7 +199,7 @@ def plan_enrich_batches(settings: Settings) -> list[list[str]]:
     pending = lake.pending_enrich_ids(
         settings.lake_dir,
         EXTRACTOR_VERSION,
-        stage_version(settings.ner_models, settings.ner_max_chars),
+        settings_stage_version(settings),
         settings.max_document_attempts,
     )
     size = settings.batch_size
@@ -215,7 +215,7 @@ def enrich_articles_batch(
         settings.lake_dir,
         capture_ids,
         extractor_version=EXTRACTOR_VERSION,
-        ner_version=stage_version(settings.ner_models, settings.ner_max_chars),
+        ner_version=settings_stage_version(settings),
         models=settings.ner_models,
         workers=settings.ner_workers or batch_processes(settings),
         part=f"{run_id}-e{number:05d}",

