@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from typing import NamedTuple
 
 from lxml import etree
 from lxml import html as lxml_html
-
-logger = logging.getLogger(__name__)
 
 # Their text is code, styling or markup, never shown: the walk skips their whole subtree.
 HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
