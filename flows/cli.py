@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import json
 import os
@@ -221,6 +222,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from flows.ingest import ingest_articles
+    from flows.serving import serve_flow
 
     if not args.cron and not args.interval:
         raise ValueError("give a schedule: --cron EXPR or --interval SECONDS")
@@ -234,15 +236,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "PREFECT_API_URL=http://127.0.0.1:4200/api"
             )
     settings = _settings(args).resolved()
-    ingest_articles.serve(
-        name=args.name,
-        cron=args.cron,
-        interval=timedelta(seconds=args.interval) if args.interval else None,
-        parameters={"inputs": args.inputs or None, "settings": settings.model_dump(mode="json")},
-        limit=1,
-        pause_on_shutdown=False,
+    parameters = {"inputs": args.inputs or None, "settings": settings.model_dump(mode="json")}
+    return asyncio.run(
+        serve_flow(
+            ingest_articles,
+            name=args.name,
+            cron=args.cron,
+            interval=timedelta(seconds=args.interval) if args.interval else None,
+            parameters=parameters,
+            stop_timeout=args.stop_timeout,
+        )
     )
-    return 0
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
@@ -512,6 +516,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cron", help='cron schedule, e.g. "*/15 * * * *"')
     serve.add_argument("--interval", type=float, metavar="SECONDS", help="run every N seconds")
     serve.add_argument("--name", default="newsloom", help="deployment name")
+    serve.add_argument(
+        "--stop-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="on Ctrl-C or SIGTERM, how long the run in progress may go on before it is "
+        "cancelled (default 60; a second Ctrl-C cancels at once)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     sources = sub.add_parser("sources", help="validate and list the sources config")

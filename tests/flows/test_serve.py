@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -98,11 +101,83 @@ def test_serve_runs_on_schedule_and_stops_cleanly(standing_server: str, tmp_path
         assert completed_runs(warehouse) >= 2
     finally:
         process.send_signal(signal.SIGINT)
-        # A run in progress finishes first (minutes on a loaded 2-core machine).
-        output = process.communicate(timeout=300)[0].decode()
+        # A run in progress may finish first: up to --stop-timeout (60 s), then it is cancelled.
+        output = process.communicate(timeout=120)[0].decode()
     assert process.returncode == 0, output[-3000:]
     with duckdb.connect(str(warehouse / "newsloom.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from fct_articles").fetchone()[0] == 2
+
+
+class StallingHandler(socketserver.BaseRequestHandler):
+    """Answer any request with a page whose body arrives one byte a second, never ending."""
+
+    def handle(self) -> None:
+        self.server.requested.set()  # type: ignore[attr-defined]
+        self.request.recv(65536)
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000000\r\n\r\n"
+        try:
+            self.request.sendall(head)
+            while not self.server.closing.is_set():  # type: ignore[attr-defined]
+                self.request.sendall(b" ")
+                time.sleep(1)
+        except OSError:
+            return
+
+
+@pytest.fixture
+def stalling_page() -> Iterator[tuple[str, threading.Event]]:
+    """Yield the URL of a page on 127.0.0.1 that never finishes loading, and its request event."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), StallingHandler)
+    server.daemon_threads = True
+    server.requested = threading.Event()  # type: ignore[attr-defined]
+    server.closing = threading.Event()  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/news/story.html", server.requested
+    server.closing.set()  # type: ignore[attr-defined]
+    server.shutdown()
+    server.server_close()
+
+
+def flow_run_states(api: str, deployment_name: str) -> list[str]:
+    """Return the state types of the flow runs of the named deployment."""
+    request = urllib.request.Request(
+        f"{api}/flow_runs/filter",
+        data=json.dumps({"deployments": {"name": {"any_": [deployment_name]}}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return [run["state_type"] for run in json.load(response)]
+
+
+def test_serve_cancels_a_stuck_run_once_the_stop_timeout_passes(
+    standing_server: str, tmp_path: Path, stalling_page: tuple[str, threading.Event]
+) -> None:
+    url, requested = stalling_page
+    env = {**os.environ, "PREFECT_API_URL": standing_server, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+    command = [sys.executable, "-m", "flows.cli", "serve", "--interval", "5", "--name", "stuck"]
+    command += ["--stop-timeout", "3", "--allow-private-hosts", "--workers", "1"]
+    command += ["--warehouse", str(tmp_path / "warehouse"), url]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        # A scheduled run is now fetching a page that would keep it busy for minutes.
+        assert requested.wait(150), "no scheduled run fetched the page"
+        assert process.poll() is None
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            output = process.communicate(timeout=45)[0].decode()
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output = process.communicate()[0].decode()
+            pytest.fail(f"serve still running 45 s after SIGINT:\n{output[-3000:]}")
+    assert process.returncode == 0, output[-3000:]
+    assert "cancelling the run in progress" in output
+    states = flow_run_states(standing_server, "stuck")
+    assert "CANCELLED" in states, states
+    assert "RUNNING" not in states and "PENDING" not in states, states
 
 
 def test_serve_without_a_standing_server_explains(tmp_path: Path) -> None:
