@@ -7,6 +7,10 @@ SIGINT). Here the stop is ours: the first SIGINT or SIGTERM stops new runs, lets
 progress finish for up to `stop_timeout` seconds, then cancels it through the runner (its
 process stopped, its state Cancelled; the lake keeps no half-written part, so the next run
 redoes its inputs); a second signal cancels at once.
+
+Runs that came due while nothing served the deployment (the server keeps scheduling them) are
+not run one after another on start: each run takes every new input, so the newest of them
+catches up and the older ones are cancelled as superseded.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import datetime
 import multiprocessing
 import signal
 from typing import Any
+from uuid import UUID
 
 from prefect import Flow
 from prefect.logging import get_logger
@@ -26,6 +31,8 @@ logger = get_logger("newsloom.serve")
 # runner is stuck and the serve process stops its run processes itself.
 RUNNER_EXIT_SECONDS = 30.0
 POLL_SECONDS = 0.5
+# Overdue runs are read this many at a time (the API's most).
+MISSED_RUNS_PAGE = 200
 
 
 async def serve_flow(
@@ -41,7 +48,13 @@ async def serve_flow(
     from prefect.runner import Runner
 
     runner = Runner(name=name, limit=1, pause_on_shutdown=False, webserver=False)
-    await runner.aadd_flow(flow, name=name, cron=cron, interval=interval, parameters=parameters)
+    deployment_id = await runner.aadd_flow(
+        flow, name=name, cron=cron, interval=interval, parameters=parameters
+    )
+    try:
+        await skip_missed_runs(deployment_id)
+    except Exception as error:  # noqa: BLE001 - housekeeping: serving goes on without it
+        logger.warning("could not skip missed scheduled runs: %s", error)
     stop_asked = asyncio.Event()
     cancel_asked = asyncio.Event()
 
@@ -94,6 +107,61 @@ async def serve_flow(
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+async def skip_missed_runs(deployment_id: UUID) -> int:
+    """Cancel the deployment's overdue scheduled runs but the newest; return how many."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterNextScheduledStartTime,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.states import Cancelled
+
+    skipped = 0
+    newest = None
+    async with get_client() as client:
+        while True:
+            # Oldest first, a page at a time: a full page has newer overdue runs after it.
+            overdue = await client.read_flow_runs(
+                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
+                flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(
+                        type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])
+                    ),
+                    next_scheduled_start_time=FlowRunFilterNextScheduledStartTime(
+                        before_=datetime.datetime.now(datetime.UTC)
+                    ),
+                ),
+                sort=FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC,
+                limit=MISSED_RUNS_PAGE,
+            )
+            last_page = len(overdue) < MISSED_RUNS_PAGE
+            if last_page and overdue:
+                newest = overdue.pop()
+            for run in overdue:
+                await client.set_flow_run_state(
+                    run.id,
+                    Cancelled(message="missed while not served; superseded by a later run"),
+                    force=True,
+                )
+            skipped += len(overdue)
+            if last_page:
+                break
+    if skipped:
+        logger.warning(
+            "%d missed scheduled run(s) cancelled as superseded: the newest overdue run (%s) "
+            "takes every new input",
+            skipped,
+            newest.name if newest else "?",
+        )
+    return skipped
 
 
 async def _first(task: asyncio.Task[Any], waiting: Any) -> None:

@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -139,15 +140,20 @@ def stalling_page() -> Iterator[tuple[str, threading.Event]]:
     server.server_close()
 
 
-def flow_run_states(api: str, deployment_name: str) -> list[str]:
-    """Return the state types of the flow runs of the named deployment."""
+def api_post(api: str, path: str, body: dict) -> object:
+    """POST JSON to the Prefect API; return the decoded answer."""
     request = urllib.request.Request(
-        f"{api}/flow_runs/filter",
-        data=json.dumps({"deployments": {"name": {"any_": [deployment_name]}}}).encode(),
-        headers={"Content-Type": "application/json"},
+        f"{api}{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
     )
     with urllib.request.urlopen(request, timeout=30) as response:
-        return [run["state_type"] for run in json.load(response)]
+        return json.load(response)
+
+
+def flow_run_states(api: str, deployment_name: str) -> list[str]:
+    """Return the state types of the flow runs of the named deployment."""
+    body = {"deployments": {"name": {"any_": [deployment_name]}}}
+    runs = api_post(api, "/flow_runs/filter", body)
+    return [run["state_type"] for run in runs]
 
 
 def test_serve_cancels_a_stuck_run_once_the_stop_timeout_passes(
@@ -178,6 +184,49 @@ def test_serve_cancels_a_stuck_run_once_the_stop_timeout_passes(
     states = flow_run_states(standing_server, "stuck")
     assert "CANCELLED" in states, states
     assert "RUNNING" not in states and "PENDING" not in states, states
+
+
+def test_serve_runs_missed_schedules_once_not_one_after_another(
+    standing_server: str, tmp_path: Path
+) -> None:
+    # Three runs came due while nothing served the deployment (a stopped `serve`).
+    flow = api_post(standing_server, "/flows/", {"name": "ingest_articles"})
+    deployment = api_post(
+        standing_server, "/deployments/", {"name": "catchup", "flow_id": flow["id"]}
+    )
+    now = datetime.now(UTC)
+    for minutes in (45, 30, 15):
+        due = (now - timedelta(minutes=minutes)).isoformat()
+        api_post(
+            standing_server,
+            f"/deployments/{deployment['id']}/create_flow_run",
+            {"state": {"type": "SCHEDULED", "state_details": {"scheduled_time": due}}},
+        )
+    env = {**os.environ, "PREFECT_API_URL": standing_server, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+    # A yearly schedule: no new run comes due during the test.
+    command = [sys.executable, "-m", "flows.cli", "serve", "--cron", "0 0 1 1 *"]
+    command += ["--name", "catchup", "--workers", "1"]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 150
+        states = flow_run_states(standing_server, "catchup")
+        # Until the three overdue runs have ended (the yearly schedule's next run stays due).
+        while time.monotonic() < deadline and (
+            states.count("COMPLETED") + states.count("CANCELLED") < 3
+            or {"PENDING", "RUNNING"} & set(states)
+        ):
+            assert process.poll() is None, process.stdout.read().decode()[-3000:]
+            time.sleep(1)
+            states = flow_run_states(standing_server, "catchup")
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=120)[0].decode()
+    ended = sorted(state for state in states if state != "SCHEDULED")
+    assert ended == ["CANCELLED", "CANCELLED", "COMPLETED"], (states, output[-3000:])
+    assert "2 missed scheduled run(s) cancelled as superseded" in output
+    assert completed_runs(tmp_path / "warehouse") == 1
 
 
 def test_serve_without_a_standing_server_explains(tmp_path: Path) -> None:
