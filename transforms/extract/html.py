@@ -122,6 +122,7 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
         has_byline_date=any(c.source == "page" and c.near_headline for c in date_candidates),
         has_stated_date=any(c.source in ("jsonld", "meta") for c in date_candidates),
         text_nodes=text_nodes,
+        jsonld_documents=evidence.jsonld_documents,
     )
     del elements
     return {
