@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copy import deepcopy
+from copy import copy
 from pathlib import Path
 
 import pytest
@@ -19,16 +19,39 @@ PAGES = sorted(
         *(Path(__file__).parents[1] / "fixtures").glob("*.html"),
     ]
 )
+# A second top-level <html> (trafilatura reads a copy of the first), and category and tag links.
+EXTRA_PAGES = {
+    "two_roots": (
+        "<html><head><title>Quay</title></head><body><h1>Quay</h1></body></html>"
+        '<html><body><h1>Other</h1><div class="tags"><a href="/tag/harbour/">Harbour</a></div>'
+        "</body></html>"
+    ),
+    "categories": (
+        '<html><head><meta name="dc.subject" content="Ports"></head><body><article><h1>Quay</h1>'
+        '<div class="entry-meta"><a href="/category/local/">Local</a></div>'
+        '<div class="tags"><a href="/tags/ferries/">Ferries</a><a href="/about/">About</a></div>'
+        "</article></body></html>"
+    ),
+    "section_meta": (
+        '<html><head><meta property="article:section" content=" Ports &amp; harbours ">'
+        "</head><body><h1>Quay</h1><a href='/news/'>News</a></body></html>"
+    ),
+}
 FIELDS = ("title", "author", "sitename", "description", "date", "categories", "tags")
 URL = "https://news.example.org/2025/03/04/story.html"
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "page",
+    [*(path.read_text() for path in PAGES), *EXTRA_PAGES.values()],
+    ids=[*(path.name for path in PAGES), *EXTRA_PAGES],
+)
 @pytest.mark.parametrize("url", [None, URL])
-def test_fields_equal_trafilaturas(path: Path, url: str | None) -> None:
-    tree = load_html(path.read_text())
+def test_fields_equal_trafilaturas(page: str, url: str | None) -> None:
+    tree = load_html(page)
     params = _date_params(None)
-    expected = extract_metadata(deepcopy(tree), url, {**params})
+    # bare_extraction(with_metadata=True) read a copy of the parsed tree.
+    expected = extract_metadata(copy(tree), url, {**params})
     metadata = TrafilaturaMetadata(tree, url, params)
     assert {field: getattr(metadata, field) for field in FIELDS} == {
         field: getattr(expected, field) for field in FIELDS
@@ -67,3 +90,9 @@ def test_named_writer_skips_the_author_search(author_searches: list[object]) -> 
     # The page's metadata and byline name the writer in full: trafilatura's author is not needed.
     assert fields["authors"] == ["Petra Fenwick"]
     assert author_searches == []
+
+
+def test_category_and_tag_links_read() -> None:
+    tree = load_html(EXTRA_PAGES["categories"])
+    metadata = TrafilaturaMetadata(tree, None, _date_params(None))
+    assert (metadata.categories, metadata.tags) == (["Local"], ["Ferries"])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
+from copy import copy
 from functools import cached_property
 from html import unescape
 from typing import Any
 
 from htmldate import find_date
+from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.metadata import (
     META_URL,
@@ -21,8 +24,16 @@ from trafilatura.metadata import (
 )
 from trafilatura.utils import line_processing
 
+from transforms.extract.pagetext import is_whole_document
+
 logger = logging.getLogger(__name__)
 
+LINK_XPATH = etree.XPath("//a/@href", smart_strings=False)
+# extract_catstags' fallback for categories.
+SECTION_META_XPATH = etree.XPath(
+    './/head//meta[@property="article:section" or contains(@name, "subject")][@content]/@content',
+    smart_strings=False,
+)
 # trafilatura's Document.clean_and_trim: a longer value is cut to this many characters.
 MAX_FIELD_CHARS = 10000
 
@@ -34,6 +45,21 @@ def _trim(value: str | None) -> str | None:
     if len(value) > MAX_FIELD_CHARS:
         value = value[: MAX_FIELD_CHARS - 1] + "…"
     return line_processing(unescape(value))
+
+
+def _catstags(metatype: str, tree: lxml_html.HtmlElement, hrefs: list[str]) -> list[str]:
+    """Return trafilatura's categories or tags, its XPath scans run only when a link could match.
+
+    Every scan of extract_catstags keeps only links whose path names the type ("/category/",
+    "/tags/"): without such a link, only its fallback for categories, the section meta tags, reads.
+    """
+    pattern = re.compile("/" + metatype.rstrip("y") + "(?:y|ies|s)?/")
+    if any(pattern.search(href) for href in hrefs):
+        return extract_catstags(metatype, tree)
+    if metatype != "category":
+        return []
+    results = [str(content) for content in SECTION_META_XPATH(tree)]
+    return [value for value in dict.fromkeys(line_processing(x) for x in results if x) if value]
 
 
 class TrafilaturaMetadata:
@@ -48,6 +74,9 @@ class TrafilaturaMetadata:
     def __init__(
         self, tree: lxml_html.HtmlElement, url: str | None, date_params: dict[str, Any]
     ) -> None:
+        if not is_whole_document(tree):
+            # trafilatura reads a copy of the root element: a second top-level <html> is not in it.
+            tree = copy(tree)
         self._tree = tree
         metadata = examine_meta(tree)
         if metadata.author and " " not in metadata.author:
@@ -71,8 +100,9 @@ class TrafilaturaMetadata:
         self.sitename: str | None = _trim(sitename)
         self.title: str | None = _trim(metadata.title)
         self.description: str | None = _trim(metadata.description)
-        self.categories: list[str] = metadata.categories or extract_catstags("category", tree)
-        self.tags: list[str] = metadata.tags or extract_catstags("tag", tree)
+        hrefs = LINK_XPATH(tree)
+        self.categories: list[str] = metadata.categories or _catstags("category", tree, hrefs)
+        self.tags: list[str] = metadata.tags or _catstags("tag", tree, hrefs)
         self._stated_author = metadata.author
 
     @cached_property
