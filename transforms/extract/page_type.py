@@ -190,10 +190,11 @@ def _repeated_blocks(tree: lxml_html.HtmlElement) -> int:
     for parent in tree.xpath("//body//*[count(*) >= 3]"):
         counts: dict[str, int] = {}
         for child in parent:
-            if not isinstance(child.tag, str):
+            if child.tag not in ("li", "article", "div", "section"):
                 continue
-            key = f"{child.tag}.{child.get('class') or ''}"
-            if child.tag in ("li", "article", "div", "section") and child.find(".//a") is not None:
+            # A link inside: iter("a") is lxml's own walk, find(".//a") a Python path search.
+            if next(child.iter("a"), None) is not None:
+                key = f"{child.tag}.{child.get('class') or ''}"
                 counts[key] = counts.get(key, 0) + 1
         if counts:
             best = max(best, max(counts.values()))
