@@ -84,7 +84,7 @@ class TrafilaturaMetadata:
         try:
             metadata = extract_meta_json(tree, metadata)
         except Exception as error:  # noqa: BLE001 (trafilatura's own guard: its JSON-LD reader)
-            logger.warning("error in trafilatura's JSON metadata extraction: %s", error)
+            logger.debug("trafilatura could not read the JSON-LD metadata: %s", error)
         if not metadata.title:
             metadata.title = extract_title(tree)
         if not metadata.url:
