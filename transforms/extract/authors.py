@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
@@ -165,10 +166,13 @@ def choose_authors(
     evidence: HtmlEvidence,
     jsonld: JsonLd,
     sites: SiteNames,
-    fallback: str | None = None,
+    fallback: Callable[[], str | None] | None = None,
     headline: str | None = None,
 ) -> Authors:
-    """Return the people and organisations credited, weighing metadata against the byline."""
+    """Return the people and organisations credited, weighing metadata against the byline.
+
+    fallback reads trafilatura's author, only when nothing before it names people in full.
+    """
     bylines = find_bylines(tree, headline)
     stated = {"jsonld": jsonld_credit(jsonld, sites), "meta": meta_credit(evidence, sites)}
     # The site's own name credited is the publisher's, not a byline's: the writer may follow.
@@ -181,7 +185,9 @@ def choose_authors(
     readers = {
         **{name: lambda credit=credit: credit for name, credit in stated.items()},
         "html": lambda: byline_credit(bylines, sites, confirmed),
-        "trafilatura": lambda: parse_credit((fallback or "").replace(";", ","), sites),
+        "trafilatura": lambda: parse_credit(
+            ((fallback and fallback()) or "").replace(";", ","), sites
+        ),
     }
     # Full names first, then one-word names (often a CMS user name), then organisations only;
     # within a tier, structured data before the visible byline.

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from transforms.extract.datecues import find_dates_in_text
 from transforms.extract.markup import visible_text
+from transforms.extract.pagetext import is_whole_document
 
 MAX_BYLINE_CHARS = 160
 MAX_NAME_CHARS = 80
@@ -56,17 +58,12 @@ OTHER_CREDIT_RE = re.compile(
 )
 # Elements of running prose: a "by" inside a long one is a sentence's ("... libraries by Jane").
 PROSE_TAGS = {"p", "li", "td", "blockquote", "dd"}
-# The scans below filter in XPath (C) and check in Python only what they find: a page has
-# thousands of elements and text nodes.
-_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-# Text nodes whose first word is a credit label ("By", "Written by", "Von"...).
-_FIRST_WORD = _LOWER.format("substring-before(concat(normalize-space(.), ' '), ' ')")
-LABEL_TEXT_XPATH = etree.XPath(
-    "//body//text()[contains(' by by: written posted authored words story author author:"
-    f" authors authors: von par por door autor auteur ', concat(' ', {_FIRST_WORD}, ' '))]"
-)
-STRUCTURED_AUTHOR_XPATH = etree.XPath(
-    "//*[@itemprop='author' or @itemprop='creator' or contains(@rel, 'author')]"
+# Text nodes whose first word is a credit label ("By", "Written by", "Von"...): words split at
+# XML whitespace, ASCII case folded (XPath's normalize-space and translate, as the scan was).
+LABEL_START_RE = re.compile(
+    r"[ \t\r\n]*(?:by|by:|written|posted|authored|words|story|author|author:|authors|authors:"
+    r"|von|par|por|door|autor|auteur)(?=[ \t\r\n]|\Z)",
+    re.IGNORECASE | re.ASCII,
 )
 # Lower-case words of byline class and id values, checked before the regular expression.
 BYLINE_MARKERS = ("author", "byline", "by-line", "writer", "posted", "contributor", "creator")
@@ -77,6 +74,18 @@ AUTHOR_PATH_WORDS = (
     "/columnist", "/byline/", "/producer", "/expert", "/reporter", "/journalist", "/team/",
     "/by/", "/u/", "/user", "/member",
 )  # fmt: skip
+AUTHOR_PATH_WORDS_RE = re.compile("|".join(re.escape(word) for word in AUTHOR_PATH_WORDS))
+# The same scans in XPath, for a document with more than one top-level element (the walks in
+# find_bylines cover the tree only).
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_FIRST_WORD = _LOWER.format("substring-before(concat(normalize-space(.), ' '), ' ')")
+LABEL_TEXT_XPATH = etree.XPath(
+    "//body//text()[contains(' by by: written posted authored words story author author:"
+    f" authors authors: von par por door autor auteur ', concat(' ', {_FIRST_WORD}, ' '))]"
+)
+STRUCTURED_AUTHOR_XPATH = etree.XPath(
+    "//*[@itemprop='author' or @itemprop='creator' or contains(@rel, 'author')]"
+)
 AUTHOR_LINK_XPATH = etree.XPath(
     "//body//a[" + " or ".join(f"contains(@href, '{word}')" for word in AUTHOR_PATH_WORDS) + "]"
 )
@@ -105,6 +114,14 @@ class Byline:
     text: str
     labelled: bool
     near_headline: bool
+
+
+class _TextNode(NamedTuple):
+    """A text node of the body: its text, the element holding it, and whether it is a tail."""
+
+    text: str
+    owner: lxml_html.HtmlElement
+    is_tail: bool
 
 
 @dataclass(frozen=True)
@@ -186,10 +203,38 @@ def _microdata(element: lxml_html.HtmlElement) -> str:
     return element.get("content") or _own_text(element)
 
 
+def _label_text_nodes(
+    tree: lxml_html.HtmlElement, positions: dict[lxml_html.HtmlElement, int]
+) -> list[_TextNode]:
+    """Return the body's text nodes whose first word is a credit label, in document order."""
+    if not is_whole_document(tree):
+        return [
+            _TextNode(str(node), owner, node.is_tail)
+            for node in LABEL_TEXT_XPATH(tree)
+            if (owner := node.getparent()) is not None
+        ]
+    found: dict[tuple[int, int, int], _TextNode] = {}
+    for body in tree.iter("body"):
+        for element in body.iter():
+            text = element.text if isinstance(element.tag, str) else None
+            if text and LABEL_START_RE.match(text):
+                found[(positions[element], 0, 0)] = _TextNode(text, element, False)
+            if element is not body and (tail := element.tail) and LABEL_START_RE.match(tail):
+                # A tail follows the element's last descendant and the tails of those inside it.
+                last = element
+                while len(last):
+                    last = last[-1]
+                depth = sum(1 for _ in element.iterancestors())
+                found[(positions[last], 1, -depth)] = _TextNode(tail, element, True)
+    return [found[key] for key in sorted(found)]
+
+
 def _candidates(
-    tree: lxml_html.HtmlElement,
     positions: dict,
     marked: list[lxml_html.HtmlElement],
+    structured: list[lxml_html.HtmlElement],
+    links: list[lxml_html.HtmlElement],
+    labels: list[_TextNode],
     article: frozenset = frozenset(),
 ) -> list[_Candidate]:
     """Return every byline-like element of the page (marked: those with byline-ish classes)."""
@@ -199,11 +244,9 @@ def _candidates(
         if text and not _excluded(element, article):
             found.append(_Candidate(text, kind, positions.get(element, 0), element.getparent()))
 
-    def add_by_text(node: etree._ElementUnicodeResult) -> None:
+    def add_by_text(node: _TextNode) -> None:
         """Add the byline a text node opens: 'By Jane' with the name in the node or after it."""
-        owner = node.getparent()
-        if owner is None:
-            return
+        owner = node.owner
         if node.is_tail:
             # "Medically reviewed by Jane Doe" credits a reviewer; "... libraries by Jane Doe"
             # in a paragraph is a sentence, not a byline.
@@ -214,7 +257,7 @@ def _candidates(
             if prose and len(block.text_content()) > MAX_BYLINE_CHARS:
                 return
             # "<time>…</time> by Agatha Caleo": the name follows in the tail and the siblings.
-            parts = [str(node)]
+            parts = [node.text]
             sibling = owner.getnext()
             while sibling is not None and sum(map(len, parts)) < MAX_BYLINE_CHARS:
                 parts.append(visible_text(sibling))
@@ -227,7 +270,7 @@ def _candidates(
         if text and BY_LINE_RE.match(text) and len(text.split()) <= 20:
             add(anchor, text, "by_line")
 
-    for element in STRUCTURED_AUTHOR_XPATH(tree):
+    for element in structured:
         if element.get("itemprop") in ("author", "creator"):
             add(element, _microdata(element), "itemprop")
         else:
@@ -242,16 +285,16 @@ def _candidates(
             elif leaf := _first_short_leaf(element):
                 # An author box: the name, then a bio too long to be a byline.
                 add(element, leaf, "box")
-    for element in AUTHOR_LINK_XPATH(tree):
+    for element in links:
         if AUTHOR_PATH_RE.search(element.get("href", "")):
             text = visible_text(element)
             if 2 < len(text) <= MAX_NAME_CHARS:
                 add(element, text, "link")
-    for node in LABEL_TEXT_XPATH(tree):
-        owner = node.getparent()
-        label = " ".join(str(node).split())
+    for node in labels:
+        owner = node.owner
+        label = " ".join(node.text.split())
         # "<p>Written by</p><p>Edzel Tabing</p>": the label alone, the name in the next element.
-        if owner is not None and not node.is_tail and len(owner) == 0 and LABEL_RE.match(label):
+        if not node.is_tail and len(owner) == 0 and LABEL_RE.match(label):
             following = owner.getnext()
             if following is not None and (text := _own_text(following)):
                 add(following, f"By {text}", "label")
@@ -292,21 +335,34 @@ def find_bylines(tree: lxml_html.HtmlElement, headline: str | None = None) -> li
     Each says whether the page labels it as a credit ("By ...", itemprop=author): an unlabelled
     one-word "name" in author-ish markup is as often a category or a brand.
     """
-    # One pass over the page: every element's position, and those with byline-ish classes.
+    # One pass over the page: every element's position, those with byline-ish classes, author
+    # microdata and rel links, and links to author pages.
     positions: dict[lxml_html.HtmlElement, int] = {}
-    marked = []
+    marked, structured, links = [], [], []
     for index, element in enumerate(tree.iter()):
         positions[element] = index
-        if not isinstance(element.tag, str):
+        tag = element.tag
+        if not isinstance(tag, str):
             continue
         classes, ident = element.get("class"), element.get("id")
         if (classes or ident) and BYLINE_MARKER_RE.search(f"{classes or ''} {ident or ''}".lower()):
             marked.append(element)
+        if element.get("itemprop") in ("author", "creator") or "author" in element.get("rel", ""):
+            structured.append(element)
+        if (
+            tag == "a"
+            and AUTHOR_PATH_WORDS_RE.search(element.get("href", ""))
+            and any(ancestor.tag == "body" for ancestor in element.iterancestors())
+        ):
+            links.append(element)
+    if not is_whole_document(tree):
+        structured, links = STRUCTURED_AUTHOR_XPATH(tree), AUTHOR_LINK_XPATH(tree)
     heading = _headline(tree, headline)
     # Only the <h1> showing the chosen headline marks the article's region (a first <h1> may be
     # the logo in a menu).
     article = frozenset(heading.iterancestors()) if heading is not None else frozenset()
-    candidates = _candidates(tree, positions, marked, article)
+    labels = _label_text_nodes(tree, positions)
+    candidates = _candidates(positions, marked, structured, links, labels, article)
     if heading is not None and (dateline := _dateline(heading)) is not None:
         candidates.append(
             _Candidate(dateline[1], "dateline", positions.get(dateline[0], 0), heading.getparent())

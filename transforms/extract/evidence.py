@@ -7,8 +7,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
+from transforms.extract.pagetext import document_tops
 from transforms.extract.textclean import find_copyright_holder
 
 logger = logging.getLogger(__name__)
@@ -157,18 +159,36 @@ def _read_meta(tree: lxml_html.HtmlElement, evidence: HtmlEvidence) -> None:
             getattr(evidence, target).setdefault("meta", content)
 
 
-COPYRIGHT_XPATH = (
-    '//footer//text() | //*[contains(@class, "copyright") or contains(@id, "copyright")]//text()'
-    ' | //*[contains(@class, "footer") or contains(@id, "footer")]//text()'
-)
+REGION_WORDS = ("copyright", "footer")
+REGION_TEXT_XPATH = etree.XPath("descendant::text()", smart_strings=False)
+
+
+def _footer_regions(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Return the outermost <footer>s and elements whose class or id says copyright or footer."""
+    regions: list[lxml_html.HtmlElement] = []
+    for top in document_tops(tree):
+        for element in top.iter():
+            if not isinstance(element.tag, str):
+                continue
+            marker = f"{element.get('class', '')} {element.get('id', '')}"
+            is_region = element.tag == "footer" or any(word in marker for word in REGION_WORDS)
+            # Texts inside a region already found (the last one, in document order) are its.
+            if is_region and not (regions and regions[-1] in element.iterancestors()):
+                regions.append(element)
+    return regions
 
 
 def _find_copyright(tree: lxml_html.HtmlElement) -> str | None:
-    """Return the rights holder named in the page footer's copyright line."""
-    for text in tree.xpath(COPYRIGHT_XPATH):
-        for line in str(text).splitlines():
-            if holder := find_copyright_holder(line):
-                return holder
+    """Return the rights holder named in the page footer's copyright line.
+
+    The footer's text nodes in document order: those of `//footer//text()` and of the elements
+    whose class or id contains "copyright" or "footer", read region by region.
+    """
+    for region in _footer_regions(tree):
+        for text in REGION_TEXT_XPATH(region):
+            for line in text.splitlines():
+                if holder := find_copyright_holder(line):
+                    return holder
     return None
 
 

@@ -22,6 +22,7 @@ from transforms.extract.page_type import page_features
 from transforms.extract.pagetext import body_text_nodes
 from transforms.extract.sitename import read_site_names
 from transforms.extract.title import choose_title, title_affixes
+from transforms.extract.trafilatura_meta import TrafilaturaMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -72,20 +73,20 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
     text_nodes = body_text_nodes(tree)
     date_candidates = read_date_candidates(tree, text_nodes)
     document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        date_extraction_params=_date_params(fetched_at),
+        tree, url=url, with_metadata=False, include_comments=False, include_tables=True
     )
     if document is None or not document.text:
         return {}
+    try:
+        metadata = TrafilaturaMetadata(tree, url, _date_params(fetched_at))
+    except (TypeError, ValueError):
+        # bare_extraction(with_metadata=True) discards the page on these errors.
+        return {}
     hints: dict[str, str] = {}
     body_text = _clean_body(document.text, hints)
-    title = choose_title(tree, evidence, jsonld, sites, fallback=document.title)
+    title = choose_title(tree, evidence, jsonld, sites, fallback=metadata.title)
     authors = choose_authors(
-        tree, evidence, jsonld, sites, fallback=document.author, headline=title.title
+        tree, evidence, jsonld, sites, fallback=lambda: metadata.author, headline=title.title
     )
     canonical, canonical_source = _first(
         {**evidence.canonical, "capture": url}, ("link", "meta", "jsonld", "capture")
@@ -93,14 +94,14 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
     sitename, sitename_source = _first(
         {
             key: clean_text_value(value)
-            for key, value in {**evidence.site_names, "html": document.sitename}.items()
+            for key, value in {**evidence.site_names, "html": metadata.sitename}.items()
         },
         ("meta", "jsonld", "html"),
     )
     description, description_source = _first(
         {
             key: clean_text_value(value, strip_tags=True)
-            for key, value in {**evidence.descriptions, "html": document.description}.items()
+            for key, value in {**evidence.descriptions, "html": metadata.description}.items()
         },
         ("meta", "jsonld", "html"),
     )
@@ -109,9 +110,9 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
         ("jsonld", "meta", "html"),
     )
     date_candidates += url_candidates(canonical, url)
-    if html_date := make_candidate("html", "published", document.date):
+    if html_date := make_candidate("html", "published", metadata.date):
         date_candidates.append(html_date)
-    body_text = _drop_leading_headline(body_text, {title.title, document.title})
+    body_text = _drop_leading_headline(body_text, {title.title, metadata.title})
     features = page_features(
         tree,
         canonical or url,
@@ -121,6 +122,7 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
         has_byline_date=any(c.source == "page" and c.near_headline for c in date_candidates),
         has_stated_date=any(c.source in ("jsonld", "meta") for c in date_candidates),
         text_nodes=text_nodes,
+        jsonld_documents=evidence.jsonld_documents,
     )
     del elements
     return {
@@ -141,14 +143,14 @@ def extract_html(text: str, url: str | None, fetched_at: datetime | None = None)
         "language_source": language_source,
         "_date_candidates": date_candidates,
         "_page_features": features,
-        "categories": list(document.categories or []),
-        "tags": list(document.tags or []),
+        "categories": list(metadata.categories or []),
+        "tags": list(metadata.tags or []),
         "extraction_method": "trafilatura",
         "_wire_agency": authors.wire_agency,
         "_site_names": {
             **title_affixes(title.title_raw),
             **sites.by_source,
-            **({"html": document.sitename} if document.sitename else {}),
+            **({"html": metadata.sitename} if metadata.sitename else {}),
         },
         "_hints": {
             **({"copyright": evidence.copyright_holder} if evidence.copyright_holder else {}),

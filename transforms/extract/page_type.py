@@ -12,13 +12,14 @@ import functools
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
-from transforms.extract.pagetext import TextNode, body_text_nodes
+from transforms.extract.pagetext import TextNode, body_text_nodes, document_tops
 
 PAGE_TYPES = ("article", "listing", "other")
 MODEL_FILE = "page_type_model.json"
@@ -71,6 +72,22 @@ PHONE_RE = re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b
 WE_RE = re.compile(r"\b(?:we|our|us|we're|we've)\b", re.I)
 YOU_RE = re.compile(r"\b(?:you|your|you're)\b", re.I)
 WORD_RE = re.compile(r"\w+")
+# The elements the features count (a, h1: also link words and the headline's).
+COUNTED_TAGS = (
+    *("a", "article", "h1", "h2", "h3", "img", "input", "select", "textarea"),
+    *("button", "pre", "code", "time", "form"),
+)
+# The meta tags the features read.
+META_KEYS = frozenset(
+    {
+        "og:type",
+        "article:published_time",
+        "author",
+        "article:author",
+        "article:section",
+        "article:tag",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +104,8 @@ def _log(value: float) -> float:
     return math.log1p(max(value, 0.0))
 
 
-def _jsonld_types(tree: lxml_html.HtmlElement) -> set[str]:
-    """Return every lower-cased JSON-LD @type on the page."""
+def _jsonld_types(documents: list[object]) -> set[str]:
+    """Return every lower-cased JSON-LD @type in the page's parsed JSON-LD documents."""
     found: set[str] = set()
 
     def visit(node: object) -> None:
@@ -104,18 +121,67 @@ def _jsonld_types(tree: lxml_html.HtmlElement) -> set[str]:
                 if isinstance(value, dict | list):
                     visit(value)
 
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for document in documents:
         try:
-            visit(json.loads(script.text_content() or ""))
-        except (ValueError, TypeError, RecursionError):
+            visit(document)
+        except RecursionError:
             continue
     return found
 
 
-def _meta(tree: lxml_html.HtmlElement, key: str) -> str:
-    """Return a meta tag's content by property or name, lower-cased, or ''."""
-    values = tree.xpath(f'//meta[@property="{key}" or @name="{key}"]/@content')
-    return str(values[0]).strip().lower() if values else ""
+def _parse_jsonld(tree: lxml_html.HtmlElement) -> list[object]:
+    """Return the page's JSON-LD documents that parse."""
+    documents = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            documents.append(json.loads(script.text_content() or ""))
+        except (ValueError, TypeError, RecursionError):
+            continue
+    return documents
+
+
+@dataclass
+class _Markup:
+    """What the page-type features count in the markup, read in one pass over the elements."""
+
+    counts: Counter[str]
+    link_words: int
+    first_h1: lxml_html.HtmlElement | None
+    # The first content of a <meta> whose property or name is the key, lower-cased.
+    meta: dict[str, str]
+
+
+def _read_markup(tree: lxml_html.HtmlElement) -> _Markup:
+    """Return the element counts, the links' words, the first <h1> and the meta tags read.
+
+    Counts and meta tags as XPath's '//' finds them, in the whole document.
+    """
+    counts: Counter[str] = Counter()
+    first_h1 = None
+    meta: dict[str, str] = {}
+    for element in (
+        element for top in document_tops(tree) for element in top.iter(*COUNTED_TAGS, "meta")
+    ):
+        tag = element.tag
+        if tag == "meta":
+            content = element.get("content")
+            if content is not None:
+                for attribute in ("property", "name"):
+                    key = element.get(attribute)
+                    if key in META_KEYS:
+                        meta.setdefault(key, content.strip().lower())
+            continue
+        counts[tag] += 1
+        if tag == "a":
+            counts["a[@href]"] += element.get("href") is not None
+        elif tag == "h1" and first_h1 is None:
+            first_h1 = element
+    # The headline's words when the tree holds an <h1>; the links' words in the tree, counted
+    # alike on their texts joined by spaces.
+    if tree.find(".//h1") is None:
+        first_h1 = None
+    link_texts = [link.text_content() or "" for link in tree.iter("a")]
+    return _Markup(counts, len(WORD_RE.findall(" ".join(link_texts))), first_h1, meta)
 
 
 def _repeated_blocks(tree: lxml_html.HtmlElement) -> int:
@@ -124,10 +190,11 @@ def _repeated_blocks(tree: lxml_html.HtmlElement) -> int:
     for parent in tree.xpath("//body//*[count(*) >= 3]"):
         counts: dict[str, int] = {}
         for child in parent:
-            if not isinstance(child.tag, str):
+            if child.tag not in ("li", "article", "div", "section"):
                 continue
-            key = f"{child.tag}.{child.get('class') or ''}"
-            if child.tag in ("li", "article", "div", "section") and child.find(".//a") is not None:
+            # A link inside: iter("a") is lxml's own walk, find(".//a") a Python path search.
+            if next(child.iter("a"), None) is not None:
+                key = f"{child.tag}.{child.get('class') or ''}"
                 counts[key] = counts.get(key, 0) + 1
         if counts:
             best = max(best, max(counts.values()))
@@ -178,34 +245,40 @@ def page_features(
     has_byline_date: bool,
     has_stated_date: bool,
     text_nodes: list[TextNode] | None = None,
+    jsonld_documents: list[object] | None = None,
 ) -> dict[str, float]:
-    """Return the page's features for the page-type model."""
+    """Return the page's features for the page-type model.
+
+    text_nodes and jsonld_documents, when given, are the page's body text nodes and its parsed
+    JSON-LD as the caller read them (else they are read here).
+    """
     if text_nodes is None:
         text_nodes = body_text_nodes(tree)
     texts = [" ".join(node.text.split()) for node in text_nodes]
     visible = " ".join(t for t in texts if t)
     page_words = len(WORD_RE.findall(visible))
-    link_words = sum(len(WORD_RE.findall(a.text_content() or "")) for a in tree.iter("a"))
     body_lines = [line for line in body_text.splitlines() if line.strip()]
     body_words = len(WORD_RE.findall(body_text))
-    og_type = _meta(tree, "og:type")
-    types = _jsonld_types(tree)
+    markup = _read_markup(tree)
+    counts, meta = markup.counts, markup.meta
+    og_type = meta.get("og:type", "")
+    types = _jsonld_types(_parse_jsonld(tree) if jsonld_documents is None else jsonld_documents)
     features = {
         **_url_features(url),
         "og_article": float(og_type == "article"),
         "og_website": float(og_type == "website"),
         "og_product": float(og_type.startswith("product")),
         "og_other": float(bool(og_type) and og_type not in ("article", "website", "product")),
-        "meta_published": float(bool(_meta(tree, "article:published_time"))),
-        "meta_author": float(bool(_meta(tree, "author") or _meta(tree, "article:author"))),
-        "meta_section": float(bool(_meta(tree, "article:section") or _meta(tree, "article:tag"))),
+        "meta_published": float(bool(meta.get("article:published_time"))),
+        "meta_author": float(bool(meta.get("author") or meta.get("article:author"))),
+        "meta_section": float(bool(meta.get("article:section") or meta.get("article:tag"))),
         "byline_date": float(has_byline_date),
         "stated_date": float(has_stated_date),
         "has_author": float(has_author),
         "count_h1_words": _log(
             len(
                 WORD_RE.findall(
-                    tree.xpath("string(//h1[1])") if tree.find(".//h1") is not None else ""
+                    markup.first_h1.text_content() if markup.first_h1 is not None else ""
                 )
             )
         ),
@@ -213,20 +286,20 @@ def page_features(
         "body_words": _log(body_words),
         "page_words": _log(page_words),
         "body_share": body_words / page_words if page_words else 0.0,
-        "link_density": link_words / page_words if page_words else 0.0,
+        "link_density": markup.link_words / page_words if page_words else 0.0,
         "body_lines": _log(len(body_lines)),
         "body_line_words": _log(body_words / len(body_lines)) if body_lines else 0.0,
-        "count_articles": _log(len(tree.xpath("//article"))),
-        "count_h1": _log(len(tree.xpath("//h1"))),
-        "count_h2": _log(len(tree.xpath("//h2"))),
-        "count_h3": _log(len(tree.xpath("//h3"))),
-        "count_links": _log(len(tree.xpath("//a[@href]"))),
-        "count_images": _log(len(tree.xpath("//img"))),
-        "count_inputs": _log(len(tree.xpath("//input | //select | //textarea"))),
-        "count_buttons": _log(len(tree.xpath("//button"))),
-        "count_code": _log(len(tree.xpath("//pre | //code"))),
-        "count_time": _log(len(tree.xpath("//time"))),
-        "count_forms": _log(len(tree.xpath("//form"))),
+        "count_articles": _log(counts["article"]),
+        "count_h1": _log(counts["h1"]),
+        "count_h2": _log(counts["h2"]),
+        "count_h3": _log(counts["h3"]),
+        "count_links": _log(counts["a[@href]"]),
+        "count_images": _log(counts["img"]),
+        "count_inputs": _log(counts["input"] + counts["select"] + counts["textarea"]),
+        "count_buttons": _log(counts["button"]),
+        "count_code": _log(counts["pre"] + counts["code"]),
+        "count_time": _log(counts["time"]),
+        "count_forms": _log(counts["form"]),
         "repeated_blocks": _log(_repeated_blocks(tree)),
         "prices": _log(len(PRICE_RE.findall(visible))),
         "cart_words": _log(len(CART_RE.findall(visible))),

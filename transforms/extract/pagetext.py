@@ -14,6 +14,22 @@ HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 METADATA_TAGS = frozenset({"head", "title", "option"})
 
 
+def document_tops(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Return the top-level elements of tree's document, in order (XPath's '//' searches all).
+
+    The HTML parser keeps a second <html> after the first as the root's sibling.
+    """
+    root = tree.getroottree().getroot()
+    before = [top for top in root.itersiblings(preceding=True) if isinstance(top.tag, str)]
+    after = [top for top in root.itersiblings() if isinstance(top.tag, str)]
+    return [*reversed(before), root, *after]
+
+
+def is_whole_document(tree: lxml_html.HtmlElement) -> bool:
+    """Return True when tree is its document's only top-level element (a walk of it is XPath's)."""
+    return document_tops(tree) == [tree]
+
+
 class TextNode(NamedTuple):
     """One text node: its text, the element holding it, and where it sits."""
 
