@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
+from transforms.settings import SQL_DIR
 from transforms.warehouse import models
 
 
@@ -31,3 +33,40 @@ def test_copy_database_writes_the_copy_to_disk_aside(
     assert target.read_bytes() == source.read_bytes()
     assert done.wait(10)
     assert flushed == [target.stat().st_ino]
+
+
+@pytest.mark.parametrize(
+    ("rows", "fails"),
+    [
+        ("select 1 as item_id union all select 2", False),
+        ("select 1 as item_id union all select 1", True),
+        ("select 1 as item_id union all select null", True),
+    ],
+)
+def test_primary_key_test_fails_on_a_duplicate_or_null_key(
+    tmp_path: Path, rows: str, fails: bool
+) -> None:
+    """The project's primary_key data test (unique and not null in one) fails as both would."""
+    project = tmp_path / "sql"
+    (project / "macros").mkdir(parents=True)
+    (project / "models").mkdir()
+    shutil.copy(SQL_DIR / "profiles.yml", project)
+    shutil.copy(SQL_DIR / "macros" / "test_primary_key.sql", project / "macros")
+    (project / "dbt_project.yml").write_text(
+        "name: newsloom\nconfig-version: 2\nprofile: newsloom\n"
+        "flags:\n  send_anonymous_usage_stats: false\n"
+    )
+    (project / "models" / "items.sql").write_text(rows)
+    (project / "models" / "_items.yml").write_text(
+        "version: 2\nmodels:\n  - name: items\n    columns:\n      - name: item_id\n"
+        "        data_tests: [primary_key]\n"
+    )
+    build = [project, tmp_path / "items.duckdb", tmp_path / "lake", tmp_path / "dbt", 1]
+    if fails:
+        with pytest.raises(models.ModelBuildError, match="primary_key_items_item_id"):
+            models.run_models(*build)
+    else:
+        results = models.run_models(*build)
+        assert [(r.node_name, r.status) for r in results if r.resource_type == "test"] == [
+            ("primary_key_items_item_id", "pass")
+        ]
