@@ -190,7 +190,7 @@ import json, resource, shutil, sys, time
 from pathlib import Path
 from dbt.cli.main import dbtRunner
 from transforms.enrich.entities.model import stage_version
-from transforms.warehouse.models import run_models
+from transforms.warehouse.models import copy_database, run_models
 from transforms.warehouse.publish import publish_warehouse
 from transforms.settings import SQL_DIR
 work, threads, limit, command = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -205,7 +205,7 @@ def cpu():
 started, started_cpu = time.perf_counter(), cpu()
 if mode == "incremental":
     # As flows/build.py: the build updates a copy of the last published database.
-    shutil.copyfile(warehouse / "newsloom.duckdb", work / "bench.duckdb")
+    copy_database(warehouse / "newsloom.duckdb", work / "bench.duckdb")
 elif mode == "full":
     shutil.rmtree(warehouse, ignore_errors=True)
 copied = time.perf_counter()

@@ -18,7 +18,7 @@ from transforms.extract.article import EXTRACTOR_VERSION
 from transforms.progress import timed_stage
 from transforms.schemas import LAKE_TABLES, utc_now
 from transforms.settings import Settings
-from transforms.warehouse.models import run_models
+from transforms.warehouse.models import copy_database, run_models
 from transforms.warehouse.publish import (
     clear_build_stamp,
     publish_warehouse,
@@ -43,7 +43,7 @@ def run_sql_models(settings: Settings, build_dir: Path, incremental: bool) -> Pa
     logger = get_run_logger()
     if incremental:
         # Unchanged rows are kept from the last publish: the models update a copy of it.
-        shutil.copyfile(settings.database_path, build_db)
+        copy_database(settings.database_path, build_db)
         logger.info("models: incremental build from the last published warehouse")
     results = run_models(
         settings.sql_dir,

@@ -79,6 +79,18 @@
     {%- if config.get('scope_all') %}
     create or replace temporary table scope_old_{{ suffix }} as
     select {{ compared }} from {{ target }};
+    {%- elif has_markers and keys | length == 1 and scope_columns == keys %}
+    -- the scope's rows by their one key, the markers' and the recomputed rows': one semi join
+    -- reads the target's key column once
+    create or replace temporary table scope_rowids_{{ suffix }} as
+    select scope_target.rowid as scope_rowid
+    from {{ target }} as scope_target
+    semi join (
+        select _scope_key as scope_key from {{ source }} where _scope_key is not null
+        union all
+        select {{ keys[0] }} from {{ source }} where {{ recomputed }}
+    ) as scope_keys
+        on scope_target.{{ keys[0] }} = scope_keys.scope_key;
     {%- else %}
     -- the keys of the scope's rows: semi joins, each a hash probe of the target
     create or replace temporary table scope_keys_{{ suffix }} as
@@ -93,21 +105,25 @@
     {%- endif %}
     select {{ keys | join(', ') }} from {{ source }} where {{ recomputed }};
 
-    -- their rows, fetched by rowid: a key column is read whole, the wide rows only where they
-    -- are (new rows are appended, so those of a recent scope sit in the last row groups)
+    -- their rows' ids: a key column is read whole
     create or replace temporary table scope_rowids_{{ suffix }} as
     select scope_target.rowid as scope_rowid
     from {{ target }} as scope_target
     semi join scope_keys_{{ suffix }} as scope_keys
         on {{ key_match | join(' and ') }};
+    drop table scope_keys_{{ suffix }};
+    {%- endif %}
 
+    {%- if not config.get('scope_all') %}
+
+    -- the rows, fetched by rowid: the wide rows are read only where they are (new rows are
+    -- appended, so those of a recent scope sit in the last row groups)
     create or replace temporary table scope_old_{{ suffix }} as
     select {{ compared }}
     from {{ target }} as scope_target
     semi join scope_rowids_{{ suffix }} as scope_rowids
         on scope_target.rowid = scope_rowids.scope_rowid;
 
-    drop table scope_keys_{{ suffix }};
     drop table scope_rowids_{{ suffix }};
     {%- endif %}
 

@@ -207,14 +207,15 @@ def test_failing_data_test_keeps_last_good_warehouse(
     broken_sql = tmp_path / "sql"
     shutil.copytree(settings.sql_dir, broken_sql)
     model = broken_sql / "models" / "marts" / "fct_articles.sql"
-    # A model change that duplicates keys: the unique test must stop publishing.
+    # A model change that duplicates keys: the key's test (unique and not null) must stop
+    # publishing.
     model.write_text(
         model.read_text().replace(
             "{{ with_scope('final', ref('int_stories_changed'), 'article_id') }}",
             "select * from final union all select * from final",
         )
     )
-    with pytest.raises(Exception, match="unique"):
+    with pytest.raises(Exception, match="primary_key_fct_articles_article_id"):
         build_warehouse(settings=settings.model_copy(update={"sql_dir": broken_sql}))
     assert table(settings, "select article_id from fct_articles order by 1") == good
     assert pq.read_table(settings.warehouse_dir / "marts" / "fct_articles").num_rows == len(good)

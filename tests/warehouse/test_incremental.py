@@ -266,3 +266,10 @@ def test_incremental_builds_equal_a_full_build(
     grown: dict[str, Path], incremental: str, full: str
 ) -> None:
     assert_same(grown[incremental], grown[full])
+
+
+def test_quiet_builds_keep_no_debug_log(grown: dict[str, Path]) -> None:
+    """Without show_logs, dbt's log file holds no debug lines (a line per SQL statement)."""
+    log = grown["step0"].parent / "dbt-chain" / "logs" / "dbt.log"
+    lines = log.read_text().splitlines() if log.exists() else []
+    assert not [line for line in lines if "[debug]" in line]

@@ -9,6 +9,7 @@
 
 with current_rows as (
     select
+        article_id,
         lake_file,
         lake_row,
         content_sha256,
@@ -20,15 +21,16 @@ payloads as (
     select
         lake_file,
         lake_row,
-        article_id,
         body_text
     from {{ ref('stg_lake__article_payloads') }}
 ),
 
--- the current rows' bodies: the narrow current rows are the hash table, the bodies stream
+-- the current rows' bodies: the narrow current rows are the hash table, the bodies stream;
+-- article_id is the current row's (the same lake row's), so the data tests of a build's rows
+-- read no lake column, only the locators
 final as (
     select
-        payloads.article_id,
+        current_rows.article_id,
         payloads.body_text,
         payloads.lake_file,
         payloads.lake_row,
