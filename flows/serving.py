@@ -124,12 +124,11 @@ async def skip_missed_runs(deployment_id: UUID) -> int:
     from prefect.client.schemas.sorting import FlowRunSort
     from prefect.states import Cancelled
 
-    skipped = 0
-    newest = None
     async with get_client() as client:
+        overdue: list[Any] = []
         while True:
-            # Oldest first, a page at a time: a full page has newer overdue runs after it.
-            overdue = await client.read_flow_runs(
+            # Oldest first, a page at a time (the API's most), all read before any is cancelled.
+            page = await client.read_flow_runs(
                 deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
                 flow_run_filter=FlowRunFilter(
                     state=FlowRunFilterState(
@@ -141,27 +140,26 @@ async def skip_missed_runs(deployment_id: UUID) -> int:
                 ),
                 sort=FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC,
                 limit=MISSED_RUNS_PAGE,
+                offset=len(overdue),
             )
-            last_page = len(overdue) < MISSED_RUNS_PAGE
-            if last_page and overdue:
-                newest = overdue.pop()
-            for run in overdue:
-                await client.set_flow_run_state(
-                    run.id,
-                    Cancelled(message="missed while not served; superseded by a later run"),
-                    force=True,
-                )
-            skipped += len(overdue)
-            if last_page:
+            overdue += page
+            if len(page) < MISSED_RUNS_PAGE:
                 break
-    if skipped:
+        superseded = overdue[:-1]
+        for run in superseded:
+            await client.set_flow_run_state(
+                run.id,
+                Cancelled(message="missed while not served; superseded by a later run"),
+                force=True,
+            )
+    if superseded:
         logger.warning(
             "%d missed scheduled run(s) cancelled as superseded: the newest overdue run (%s) "
             "takes every new input",
-            skipped,
-            newest.name if newest else "?",
+            len(superseded),
+            overdue[-1].name,
         )
-    return skipped
+    return len(superseded)
 
 
 async def _first(task: asyncio.Task[Any], waiting: Any) -> None:
