@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import threading
 from pathlib import Path
@@ -73,111 +72,72 @@ def test_primary_key_test_fails_on_a_duplicate_or_null_key(
         ]
 
 
-RULE_MACROS = (
-    "rule_violations.sql",
-    "test_not_null_columns.sql",
-    "test_accepted_values_columns.sql",
-    "test_relationships_columns.sql",
-)
-
-
-def build_rule_project(tmp_path: Path, models_sql: dict[str, str], tests_yml: str) -> list:
-    """A dbt project of the given models and one model's data tests, with the rule macros."""
+def build_rules_project(tmp_path: Path, parents: str, rules_yml: str) -> list:
+    """A dbt project of items (and their parents) tested by one column_rules test."""
     project = tmp_path / "sql"
     (project / "macros").mkdir(parents=True)
     (project / "models").mkdir()
     shutil.copy(SQL_DIR / "profiles.yml", project)
-    for macro in RULE_MACROS:
-        shutil.copy(SQL_DIR / "macros" / macro, project / "macros")
+    shutil.copy(SQL_DIR / "macros" / "test_column_rules.sql", project / "macros")
     (project / "dbt_project.yml").write_text(
         "name: newsloom\nconfig-version: 2\nprofile: newsloom\n"
         "flags:\n  send_anonymous_usage_stats: false\n"
     )
-    for name, sql in models_sql.items():
-        (project / "models" / f"{name}.sql").write_text(sql)
+    (project / "models" / "items.sql").write_text(ITEMS)
+    (project / "models" / "parents.sql").write_text(parents)
     (project / "models" / "_items.yml").write_text(
-        "version: 2\nmodels:\n  - name: items\n    data_tests:\n" + tests_yml
+        "version: 2\nmodels:\n  - name: items\n    data_tests:\n      - column_rules:\n"
+        "          name: column_rules_items\n          arguments:\n" + rules_yml
     )
     return [project, tmp_path / "items.duckdb", tmp_path / "lake", tmp_path / "dbt", 1]
 
 
-def assert_rule_result(build: list, node_name: str, error: str | None) -> None:
-    """The build passes the test node, or fails with a message ending in `error` (a regex)."""
+ITEMS = (
+    "select * from (values (1, 'a', 1, 10), (2, 'it''s', 2, null), (3, null, null, 20))"
+    " as items (item_id, kind, level, parent_id)"
+)
+PARENT_ID = "            relationships:\n              parent_id: {to: parents, field: parent_id}\n"
+PARENTS = "select 10 as parent_id union all select 20 union all select 30"
+
+
+@pytest.mark.parametrize(
+    ("parents", "rules_yml", "error"),
+    [
+        (PARENTS, "            not_null: [item_id, parent_id]\n", "null: parent_id (1 row)"),
+        (PARENTS, "            not_null: [kind, level]\n", "null: kind (1 row), level (1 row)"),
+        (PARENTS, "            not_null: [item_id]\n", None),
+        # strings are quoted (and escaped), numbers are not; nulls pass
+        (PARENTS, '            accepted_values:\n              kind: [a, "it\'s"]\n', None),
+        (
+            PARENTS,
+            "            accepted_values:\n              kind: [a]\n              level: [1, 3]\n",
+            "not an accepted value: kind (1 row), level (1 row)",
+        ),
+        (PARENTS, PARENT_ID, None),
+        ("select 10 as parent_id", PARENT_ID, "no parent row: parent_id (1 row)"),
+        (
+            "select 30 as parent_id",
+            "            not_null: [item_id, level]\n"
+            "            accepted_values:\n              level: [1, 2]\n"
+            + PARENT_ID
+            + "              item_id: {to: parents, field: parent_id}\n",
+            "no parent row: item_id (3 rows), parent_id (2 rows); null: level (1 row)",
+        ),
+    ],
+)
+def test_column_rules_test_fails_naming_the_model_rules_and_columns(
+    tmp_path: Path, parents: str, rules_yml: str, error: str | None
+) -> None:
+    """One column_rules node checks each rule; a violation's error names model, rule, columns."""
+    build = build_rules_project(tmp_path, parents, rules_yml)
     if error is None:
         results = models.run_models(*build)
         assert [(r.node_name, r.status) for r in results if r.resource_type == "test"] == [
-            (node_name, "pass")
+            ("column_rules_items", "pass")
         ]
         return
     with pytest.raises(models.ModelBuildError) as raised:
         models.run_models(*build)
     message = str(raised.value)
-    assert message.startswith(f"{node_name}: error"), message
-    assert re.search(f"Invalid Input Error: {error}$", message), message
-
-
-ITEMS = (
-    "select * from (values (1, 'a', 1, 10), (2, 'b', 2, null), (3, null, null, 20))"
-    " as items (item_id, kind, level, parent_id)"
-)
-
-
-@pytest.mark.parametrize(
-    ("items", "error"),
-    [
-        (ITEMS.replace("(3, null, null, 20)", "(3, 'a', 1, 20)"), None),
-        (ITEMS, r"items: null: kind \(1 row\), level \(1 row\)"),
-    ],
-)
-def test_not_null_columns_test_fails_naming_each_column_with_nulls(
-    tmp_path: Path, items: str, error: str | None
-) -> None:
-    """One not_null_columns node checks every listed column and names the ones holding nulls."""
-    tests_yml = (
-        "      - not_null_columns:\n          name: not_null_items\n"
-        "          arguments:\n            columns: [item_id, kind, level]\n"
-    )
-    build = build_rule_project(tmp_path, {"items": items}, tests_yml)
-    assert_rule_result(build, "not_null_items", error)
-
-
-@pytest.mark.parametrize(
-    ("items", "error"),
-    [
-        (ITEMS.replace("'b'", "'it''s'"), None),
-        (ITEMS.replace("'b'", "'c'"), r"items: not an accepted value: kind \(1 row\)"),
-        (ITEMS.replace("'b', 2", "'it''s', 3"), r"items: not an accepted value: level \(1 row\)"),
-    ],
-)
-def test_accepted_values_columns_test_fails_naming_each_column_off_its_list(
-    tmp_path: Path, items: str, error: str | None
-) -> None:
-    """Strings are quoted, numbers are not, nulls pass; a value off its list names its column."""
-    tests_yml = (
-        "      - accepted_values_columns:\n          name: accepted_values_items\n"
-        "          arguments:\n            columns:\n"
-        '              kind: [a, "it\'s"]\n              level: [1, 2]\n'
-    )
-    build = build_rule_project(tmp_path, {"items": items}, tests_yml)
-    assert_rule_result(build, "accepted_values_items", error)
-
-
-@pytest.mark.parametrize(
-    ("parents", "error"),
-    [
-        ("select 10 as parent_id union all select 20 union all select 30", None),
-        ("select 10 as parent_id", r"items: no parent row: parent_id \(1 row\)"),
-        ("select 30 as parent_id", r"items: no parent row: parent_id \(2 rows\)"),
-    ],
-)
-def test_relationships_columns_test_fails_naming_each_column_without_parent(
-    tmp_path: Path, parents: str, error: str | None
-) -> None:
-    """A key its parent lacks fails the build naming the column; null keys pass."""
-    tests_yml = (
-        "      - relationships_columns:\n          name: relationships_items\n"
-        "          arguments:\n            columns:\n"
-        "              parent_id: {to: parents, field: parent_id}\n"
-    )
-    build = build_rule_project(tmp_path, {"items": ITEMS, "parents": parents}, tests_yml)
-    assert_rule_result(build, "relationships_items", error)
+    assert message.startswith("column_rules_items: error"), message
+    assert message.endswith(f"Invalid Input Error: items: {error}"), message
