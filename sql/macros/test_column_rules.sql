@@ -51,10 +51,10 @@
         ], recursive := true)
         from tested_rows
         {%- endif %}
+        {#- a relationship is an anti join: DuckDB builds its hash table on the smaller side
+            (an incremental build's tested rows, not the parent's every key) #}
         {%- for column, parent in relationships.items() %}
         {{ "union all" if scanned or not loop.first }}
-        -- an anti join: DuckDB builds its hash table on the smaller side (an incremental
-        -- build's tested rows, not the parent's every key)
         select 'no parent row' as rule, '{{ column }}' as column_name, count(*) as count_rows
         from tested_rows
         anti join {{ ref(parent.to) }} as parent
