@@ -197,8 +197,23 @@ def test_rerun_adds_nothing_and_skips_work(
     assert published_marts(full.warehouse_dir) == published_marts(settings.warehouse_dir)
 
 
+@pytest.mark.parametrize(
+    ("broken_rows", "failure"),
+    [
+        # a model change that duplicates keys: the key's test (unique and not null)
+        (
+            "select * from final union all select * from final",
+            "primary_key_fct_articles_article_id",
+        ),
+        # a column rule: the error names the model, the rule and the column
+        (
+            "select * replace (cast(null as varchar) as locator) from final",
+            r"column_rules_fct_articles: error(.|\n)*fct_articles: null: locator \(\d+ rows?\)",
+        ),
+    ],
+)
 def test_failing_data_test_keeps_last_good_warehouse(
-    prefect_api: str, seeds_warehouse: Path, tmp_path: Path
+    prefect_api: str, seeds_warehouse: Path, tmp_path: Path, broken_rows: str, failure: str
 ) -> None:
     # A copy of the seeds' warehouse (its marts link is relative and stays inside the copy).
     settings = Settings(warehouse_dir=tmp_path / "warehouse", workers=1)
@@ -207,15 +222,13 @@ def test_failing_data_test_keeps_last_good_warehouse(
     broken_sql = tmp_path / "sql"
     shutil.copytree(settings.sql_dir, broken_sql)
     model = broken_sql / "models" / "marts" / "fct_articles.sql"
-    # A model change that duplicates keys: the key's test (unique and not null) must stop
-    # publishing.
+    # A model change that breaks a data test must stop publishing.
     model.write_text(
         model.read_text().replace(
-            "{{ with_scope('final', ref('int_stories_changed'), 'article_id') }}",
-            "select * from final union all select * from final",
+            "{{ with_scope('final', ref('int_stories_changed'), 'article_id') }}", broken_rows
         )
     )
-    with pytest.raises(Exception, match="primary_key_fct_articles_article_id"):
+    with pytest.raises(Exception, match=failure):
         build_warehouse(settings=settings.model_copy(update={"sql_dir": broken_sql}))
     assert table(settings, "select article_id from fct_articles order by 1") == good
     assert pq.read_table(settings.warehouse_dir / "marts" / "fct_articles").num_rows == len(good)

@@ -70,3 +70,74 @@ def test_primary_key_test_fails_on_a_duplicate_or_null_key(
         assert [(r.node_name, r.status) for r in results if r.resource_type == "test"] == [
             ("primary_key_items_item_id", "pass")
         ]
+
+
+def build_rules_project(tmp_path: Path, parents: str, rules_yml: str) -> list:
+    """A dbt project of items (and their parents) tested by one column_rules test."""
+    project = tmp_path / "sql"
+    (project / "macros").mkdir(parents=True)
+    (project / "models").mkdir()
+    shutil.copy(SQL_DIR / "profiles.yml", project)
+    shutil.copy(SQL_DIR / "macros" / "test_column_rules.sql", project / "macros")
+    (project / "dbt_project.yml").write_text(
+        "name: newsloom\nconfig-version: 2\nprofile: newsloom\n"
+        "flags:\n  send_anonymous_usage_stats: false\n"
+    )
+    (project / "models" / "items.sql").write_text(ITEMS)
+    (project / "models" / "parents.sql").write_text(parents)
+    (project / "models" / "_items.yml").write_text(
+        "version: 2\nmodels:\n  - name: items\n    data_tests:\n      - column_rules:\n"
+        "          name: column_rules_items\n          arguments:\n" + rules_yml
+    )
+    return [project, tmp_path / "items.duckdb", tmp_path / "lake", tmp_path / "dbt", 1]
+
+
+ITEMS = (
+    "select * from (values (1, 'a', 1, 10), (2, 'it''s', 2, null), (3, null, null, 20))"
+    " as items (item_id, kind, level, parent_id)"
+)
+PARENT_ID = "            relationships:\n              parent_id: {to: parents, field: parent_id}\n"
+PARENTS = "select 10 as parent_id union all select 20 union all select 30"
+
+
+@pytest.mark.parametrize(
+    ("parents", "rules_yml", "error"),
+    [
+        (PARENTS, "            not_null: [item_id, parent_id]\n", "null: parent_id (1 row)"),
+        (PARENTS, "            not_null: [kind, level]\n", "null: kind (1 row), level (1 row)"),
+        (PARENTS, "            not_null: [item_id]\n", None),
+        # strings are quoted (and escaped), numbers are not; nulls pass
+        (PARENTS, '            accepted_values:\n              kind: [a, "it\'s"]\n', None),
+        (
+            PARENTS,
+            "            accepted_values:\n              kind: [a]\n              level: [1, 3]\n",
+            "not an accepted value: kind (1 row), level (1 row)",
+        ),
+        (PARENTS, PARENT_ID, None),
+        ("select 10 as parent_id", PARENT_ID, "no parent row: parent_id (1 row)"),
+        (
+            "select 30 as parent_id",
+            "            not_null: [item_id, level]\n"
+            "            accepted_values:\n              level: [1, 2]\n"
+            + PARENT_ID
+            + "              item_id: {to: parents, field: parent_id}\n",
+            "no parent row: item_id (3 rows), parent_id (2 rows); null: level (1 row)",
+        ),
+    ],
+)
+def test_column_rules_test_fails_naming_the_model_rules_and_columns(
+    tmp_path: Path, parents: str, rules_yml: str, error: str | None
+) -> None:
+    """One column_rules node checks each rule; a violation's error names model, rule, columns."""
+    build = build_rules_project(tmp_path, parents, rules_yml)
+    if error is None:
+        results = models.run_models(*build)
+        assert [(r.node_name, r.status) for r in results if r.resource_type == "test"] == [
+            ("column_rules_items", "pass")
+        ]
+        return
+    with pytest.raises(models.ModelBuildError) as raised:
+        models.run_models(*build)
+    message = str(raised.value)
+    assert message.startswith("column_rules_items: error"), message
+    assert message.endswith(f"Invalid Input Error: items: {error}"), message
