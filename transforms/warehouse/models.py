@@ -148,9 +148,6 @@ def run_models(
     updates a copy of the last publish): the copy runs while dbt is imported and starts up
     (about a second of Python), and dbt waits for it only when it opens the database.
     """
-    copy = DatabaseCopy(copy_from, database_path) if copy_from is not None else None
-    from dbt.cli.main import dbtRunner
-
     os.environ["NEWSLOOM_DBT_DATABASE"] = str(database_path)
     if memory_limit:
         # Read by the dbt profile: DuckDB spills to disk past it instead of growing with the lake.
@@ -195,10 +192,14 @@ def run_models(
         args.append("--full-refresh")
     else:
         args += ["--exclude", INCREMENTAL_UNTESTED]
-    callbacks = [DbtProgress(progress())]
+    callbacks: list[Any] = [DbtProgress(progress())]
+    copy = DatabaseCopy(copy_from, database_path) if copy_from is not None else None
     if copy is not None:
         callbacks.insert(0, copy)
     try:
+        # Imported while the copy runs: about a second of Python.
+        from dbt.cli.main import dbtRunner
+
         outcome = dbtRunner(callbacks=callbacks).invoke(args)
     finally:
         _close_dbt_database()
