@@ -18,7 +18,7 @@ from transforms.extract.article import EXTRACTOR_VERSION
 from transforms.progress import timed_stage
 from transforms.schemas import LAKE_TABLES, utc_now
 from transforms.settings import Settings
-from transforms.warehouse.models import copy_database, run_models
+from transforms.warehouse.models import run_models
 from transforms.warehouse.publish import (
     clear_build_stamp,
     publish_warehouse,
@@ -42,8 +42,6 @@ def run_sql_models(settings: Settings, build_dir: Path, incremental: bool) -> Pa
     build_db = build_dir / "newsloom.duckdb"
     logger = get_run_logger()
     if incremental:
-        # Unchanged rows are kept from the last publish: the models update a copy of it.
-        copy_database(settings.database_path, build_db)
         logger.info("models: incremental build from the last published warehouse")
     results = run_models(
         settings.sql_dir,
@@ -55,6 +53,8 @@ def run_sql_models(settings: Settings, build_dir: Path, incremental: bool) -> Pa
         settings.duckdb_memory_limit,
         full_refresh=not incremental,
         show_logs=settings.show_dbt_logs,
+        # Unchanged rows are kept from the last publish: the models update a copy of it.
+        copy_from=settings.database_path if incremental else None,
     )
     logger.info("models: %d nodes built and tested", len(results))
     return build_db

@@ -21,6 +21,7 @@ from transforms import lake
 from transforms.schemas import REJECT_SCHEMA
 from transforms.settings import SQL_DIR
 from transforms.warehouse.models import run_models
+from transforms.warehouse.publish import LAKE_VIEW_ROWS
 
 # Compared besides the marts: the clusters and pairs the marts are made of.
 INTERMEDIATE = (
@@ -266,6 +267,15 @@ def test_incremental_builds_equal_a_full_build(
     grown: dict[str, Path], incremental: str, full: str
 ) -> None:
     assert_same(grown[incremental], grown[full])
+
+
+@pytest.mark.parametrize("name", ["step3", "step3_full"])
+def test_article_texts_shows_each_current_row_once(grown: dict[str, Path], name: str) -> None:
+    """The publish tells changed article_texts parts from its current rows (LAKE_VIEW_ROWS)."""
+    fingerprint = "select lake_file, lake_row, article_id, content_sha256 from {} order by all"
+    shown = query(grown[name], fingerprint.format("main.article_texts"))
+    assert shown
+    assert shown == query(grown[name], fingerprint.format(LAKE_VIEW_ROWS["article_texts"]))
 
 
 def test_quiet_builds_keep_no_debug_log(grown: dict[str, Path]) -> None:

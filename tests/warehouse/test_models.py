@@ -1,12 +1,15 @@
-"""Running the models: the copy of the published database a build updates."""
+"""Running the models: the copy of the published database a build updates, data tests."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 
 from transforms.settings import SQL_DIR
@@ -35,18 +38,8 @@ def test_copy_database_writes_the_copy_to_disk_aside(
     assert flushed == [target.stat().st_ino]
 
 
-@pytest.mark.parametrize(
-    ("rows", "fails"),
-    [
-        ("select 1 as item_id union all select 2", False),
-        ("select 1 as item_id union all select 1", True),
-        ("select 1 as item_id union all select null", True),
-    ],
-)
-def test_primary_key_test_fails_on_a_duplicate_or_null_key(
-    tmp_path: Path, rows: str, fails: bool
-) -> None:
-    """The project's primary_key data test (unique and not null in one) fails as both would."""
+def items_project(tmp_path: Path, rows: str) -> Path:
+    """Write a one-model dbt project (items, with the project's primary_key test on item_id)."""
     project = tmp_path / "sql"
     (project / "macros").mkdir(parents=True)
     (project / "models").mkdir()
@@ -61,6 +54,69 @@ def test_primary_key_test_fails_on_a_duplicate_or_null_key(
         "version: 2\nmodels:\n  - name: items\n    columns:\n      - name: item_id\n"
         "        data_tests: [primary_key]\n"
     )
+    return project
+
+
+def test_build_copies_the_database_while_dbt_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With copy_from, dbt starts during the copy and opens the database once it is complete."""
+    project = items_project(tmp_path, "select 1 as item_id")
+    published, build_db = tmp_path / "published.duckdb", tmp_path / "build.duckdb"
+    with duckdb.connect(str(published)) as connection:
+        connection.execute("create table kept as select 42 as answer")
+    dbt_started, dbt_started_first = threading.Event(), []
+    real_progress, real_copy = models.DbtProgress.__call__, models.copy_database
+
+    def progress(self: models.DbtProgress, event: Any) -> None:
+        if event.info.name == "ConcurrencyLine":
+            dbt_started.set()
+        real_progress(self, event)
+
+    def copy(source: Path, target: Path) -> None:
+        # A slow copy, as a large file's: it ends after dbt has parsed the project and is about
+        # to connect (waited for at most 20 s).
+        dbt_started_first.append(dbt_started.wait(20))
+        time.sleep(0.5)
+        real_copy(source, target)
+
+    monkeypatch.setattr(models.DbtProgress, "__call__", progress)
+    monkeypatch.setattr(models, "copy_database", copy)
+    build = [project, build_db, tmp_path / "lake", tmp_path / "dbt", 1]
+    results = models.run_models(*build, copy_from=published)
+    assert dbt_started_first == [True]
+    assert {r.node_name: r.status for r in results} == {
+        "items": "success",
+        "primary_key_items_item_id": "pass",
+    }
+    with duckdb.connect(str(build_db), read_only=True) as connection:
+        assert connection.execute("select answer from kept").fetchall() == [(42,)]
+        assert connection.execute("select item_id from items").fetchall() == [(1,)]
+
+
+def test_build_fails_on_a_failed_copy_before_dbt_opens_the_database(tmp_path: Path) -> None:
+    """A copy that fails fails the build with its error; dbt never opened (created) the file."""
+    project = items_project(tmp_path, "select 1 as item_id")
+    build_db = tmp_path / "build.duckdb"
+    build = [project, build_db, tmp_path / "lake", tmp_path / "dbt", 1]
+    with pytest.raises(FileNotFoundError):
+        models.run_models(*build, copy_from=tmp_path / "missing.duckdb")
+    assert not build_db.exists()
+
+
+@pytest.mark.parametrize(
+    ("rows", "fails"),
+    [
+        ("select 1 as item_id union all select 2", False),
+        ("select 1 as item_id union all select 1", True),
+        ("select 1 as item_id union all select null", True),
+    ],
+)
+def test_primary_key_test_fails_on_a_duplicate_or_null_key(
+    tmp_path: Path, rows: str, fails: bool
+) -> None:
+    """The project's primary_key data test (unique and not null in one) fails as both would."""
+    project = items_project(tmp_path, rows)
     build = [project, tmp_path / "items.duckdb", tmp_path / "lake", tmp_path / "dbt", 1]
     if fails:
         with pytest.raises(models.ModelBuildError, match="primary_key_items_item_id"):

@@ -22,7 +22,8 @@ def built_database(
 ) -> Path:
     """Write a build like dbt's: a mart table, and article_texts as a view of lake rows.
 
-    The view shows the lake file's first `shown` rows (default: all), as current rows.
+    The view shows the lake file's first `shown` rows (default: all): the current rows, whose
+    locators (lake_file, lake_row) int_articles_deduplicated holds, joined to their bodies.
     """
     folder.mkdir(parents=True)
     lake_file = lake_file or folder / "articles.parquet"
@@ -36,12 +37,21 @@ def built_database(
     database = folder / "newsloom.duckdb"
     with duckdb.connect(str(database)) as connection:
         connection.execute("create table fct_articles as select unnest(?) as article_id", [ids])
+        lake_rows = f"read_parquet('{lake_file}', filename = true, file_row_number = true)"
+        connection.execute("create schema intermediate")
+        connection.execute(
+            "create table intermediate.int_articles_deduplicated as "
+            "select article_id, filename as lake_file, file_row_number as lake_row, "
+            f"md5(body_text) as content_sha256 from {lake_rows} "
+            f"where file_row_number < {len(bodies) if shown is None else shown}"
+        )
         connection.execute(
             "create view article_texts as "
-            "select article_id, body_text, filename as lake_file, file_row_number as lake_row, "
-            "md5(body_text) as content_sha256 "
-            f"from read_parquet('{lake_file}', filename = true, file_row_number = true) "
-            f"where file_row_number < {len(bodies) if shown is None else shown}"
+            "select current_rows.article_id, body_text, current_rows.lake_file, "
+            "current_rows.lake_row, current_rows.content_sha256 "
+            f"from {lake_rows} as lake_rows inner join intermediate.int_articles_deduplicated "
+            "as current_rows on lake_rows.filename = current_rows.lake_file "
+            "and lake_rows.file_row_number = current_rows.lake_row"
         )
     return database
 
@@ -160,6 +170,20 @@ def test_article_texts_parts_are_kept_while_their_lake_rows_are_the_same(tmp_pat
     assert third.name != first.name
     assert pq.read_table(third).column("body_text").to_pylist() == bodies[:2]
     assert pq.read_table(third).column_names == ["article_id", "body_text"]
+
+
+def test_a_publish_that_changes_no_text_reads_no_lake_file(tmp_path: Path) -> None:
+    """Which article_texts parts changed is told by the build's current rows, not the lake."""
+    warehouse, lake_file = tmp_path / "warehouse", tmp_path / "lake.parquet"
+    bodies = ["First body.", "Second body."]
+    publish_warehouse(built_database(tmp_path / "b1", bodies, lake_file), warehouse, "r1")
+    [first] = (warehouse / "marts" / "article_texts").glob("*.parquet")
+    build_db = built_database(tmp_path / "b2", bodies, lake_file)
+    # The same current rows: the part is kept, and the lake's file (gone here) is not read.
+    lake_file.rename(tmp_path / "moved.parquet")
+    assert publish_warehouse(build_db, warehouse, "r2")["article_texts"] == 2
+    [second] = (warehouse / "marts" / "article_texts").glob("*.parquet")
+    assert (second.name, second.stat().st_ino) == (first.name, first.stat().st_ino)
 
 
 def test_a_copied_warehouse_reads_its_own_files(tmp_path: Path) -> None:

@@ -63,6 +63,36 @@ def _flush_file(path: Path) -> None:
             os.close(descriptor)
 
 
+class DatabaseCopy:
+    """Copy a DuckDB file in a thread while dbt starts; dbt waits for it when it opens the file."""
+
+    def __init__(self, source: Path, target: Path) -> None:
+        """Start copying `source` to `target`."""
+        self.error: Exception | None = None
+        self._thread = threading.Thread(target=self._copy, args=(source, target), daemon=True)
+        self._thread.start()
+
+    def _copy(self, source: Path, target: Path) -> None:
+        """Copy the file, keeping any error for the build to raise."""
+        try:
+            copy_database(source, target)
+        except Exception as error:  # noqa: BLE001 - raised in the build's thread by wait()
+            self.error = error
+
+    def wait(self) -> None:
+        """Wait for the copy to end; raise its error if it failed."""
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def __call__(self, event: Any) -> None:
+        """Handle one dbt event: hold dbt's opening of a connection until the copy is done."""
+        # dbt fires this, synchronously, just before dbt-duckdb opens the database file: a
+        # failed copy then fails the build before dbt reads a file only partly written.
+        if event.info.name == "NewConnectionOpening":
+            self.wait()
+
+
 def _close_dbt_database() -> None:
     """Close the DuckDB database dbt-duckdb keeps open after an invocation."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
@@ -102,6 +132,7 @@ def run_models(
     full_refresh: bool = True,
     show_logs: bool = False,
     write_artifacts: bool = False,
+    copy_from: Path | None = None,
 ) -> list[ModelResult]:
     """Run `dbt build` into database_path; raise ModelBuildError when any model or test errors.
 
@@ -114,9 +145,10 @@ def run_models(
     reported to the progress listener. dbt's JSON artifacts (manifest.json, run_results.json:
     about a second per build at this project's size) are written only with write_artifacts;
     the results returned carry each node's seconds.
+    With copy_from, database_path is first a copy of that DuckDB file (an incremental build
+    updates a copy of the last publish): the copy runs while dbt is imported and starts up
+    (about a second of Python), and dbt waits for it only when it opens the database.
     """
-    from dbt.cli.main import dbtRunner
-
     os.environ["NEWSLOOM_DBT_DATABASE"] = str(database_path)
     if memory_limit:
         # Read by the dbt profile: DuckDB spills to disk past it instead of growing with the lake.
@@ -161,10 +193,20 @@ def run_models(
         args.append("--full-refresh")
     else:
         args += ["--exclude", INCREMENTAL_UNTESTED]
+    callbacks: list[Any] = [DbtProgress(progress())]
+    copy = DatabaseCopy(copy_from, database_path) if copy_from is not None else None
+    if copy is not None:
+        callbacks.insert(0, copy)
     try:
-        outcome = dbtRunner(callbacks=[DbtProgress(progress())]).invoke(args)
+        # Imported while the copy runs: about a second of Python.
+        from dbt.cli.main import dbtRunner
+
+        outcome = dbtRunner(callbacks=callbacks).invoke(args)
     finally:
         _close_dbt_database()
+        if copy is not None:
+            # Never return (nor let the caller remove the build's folder) while the copy runs.
+            copy.wait()
     if isinstance(outcome.exception, KeyboardInterrupt):
         # dbt returns a Ctrl-C as a failed result: it is a stop, not a broken model.
         raise outcome.exception
