@@ -71,7 +71,7 @@ topic_candidate_keys as (
     where abs(changed_bands.published_day - bands.published_day) <= {{ window_days }}
 ),
 
--- the few matched articles first: joined whole, every dated article was a hash table
+-- only the matched articles' ids: joined whole, every dated article became a hash table, twice
 matched_articles as (
     select
         article_id,
