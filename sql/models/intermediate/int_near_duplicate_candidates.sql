@@ -7,10 +7,11 @@
 
 -- read where used, never materialized: an incremental build reads it twice (its changed rows,
 -- then every row), and a copy of tens of millions of bands cost more than the second read
+-- band_hash covers band_index too (int_signature_bands hashes them together), so the band is
+-- matched on it alone: a one-column probe of every stored band, without reading band_index
 with bands as not materialized (
     select
         signature_key,
-        band_index,
         band_hash
     from {{ ref('int_signature_bands') }}
 ),
@@ -37,7 +38,6 @@ matches as (
     from changed_bands
     inner join bands
         on changed_bands.band_hash = bands.band_hash
-        and changed_bands.band_index = bands.band_index
         and changed_bands.signature_key != bands.signature_key
 ),
 
@@ -53,10 +53,8 @@ final as (
 shared_bands as materialized (
     select
         signature_key,
-        band_index,
         band_hash
     from bands
-    -- band_hash covers band_index too, so one sort key will do
     window band_order as (order by band_hash)
     qualify
         lag(band_hash) over band_order = band_hash
@@ -69,8 +67,7 @@ final as (
         right_bands.signature_key as signature_key_b
     from shared_bands as left_bands
     inner join shared_bands as right_bands
-        on left_bands.band_index = right_bands.band_index
-        and left_bands.band_hash = right_bands.band_hash
+        on left_bands.band_hash = right_bands.band_hash
         and left_bands.signature_key < right_bands.signature_key
 )
 {%- endif %}

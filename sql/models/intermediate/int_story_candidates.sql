@@ -30,12 +30,13 @@ uncommon_entities as (
 ),
 
 -- read where used, never materialized: an incremental build reads it twice (its changed rows,
--- then every row), and a copy of tens of millions of bands cost more than the second read
+-- then every row), and a copy of tens of millions of bands cost more than the second read.
+-- band_hash covers band_index too (int_topic_bands hashes them together), so the band is
+-- matched on it alone: a one-column probe of every stored band, without reading band_index
 bands as not materialized (
     select
         article_key,
         published_day,
-        band_index,
         band_hash
     from {{ ref('int_topic_bands') }}
 ),
@@ -48,23 +49,44 @@ changed_articles as (
         on dated_articles.article_id = changed.article_id
 ),
 
+-- the changed articles' bands carry their article_id: only the other side of a match is
+-- looked up by article_key
 changed_bands as (
-    select bands.*
+    select
+        changed_articles.article_id,
+        bands.*
     from bands
-    semi join changed_articles
+    inner join changed_articles
         on bands.article_key = changed_articles.article_key
 ),
 
 topic_candidate_keys as (
     select
-        changed_bands.article_key as article_key_a,
+        changed_bands.article_id as article_id_a,
         bands.article_key as article_key_b
     from changed_bands
     inner join bands
         on changed_bands.band_hash = bands.band_hash
-        and changed_bands.band_index = bands.band_index
         and changed_bands.article_key != bands.article_key
     where abs(changed_bands.published_day - bands.published_day) <= {{ window_days }}
+),
+
+-- only the matched articles' ids: joined whole, every dated article became a hash table, twice
+matched_articles as (
+    select
+        article_id,
+        article_key
+    from dated_articles
+    where article_key in (select article_key_b from topic_candidate_keys)
+),
+
+topic_candidates as (
+    select distinct
+        least(topic_candidate_keys.article_id_a, matched_articles.article_id) as article_id_a,
+        greatest(topic_candidate_keys.article_id_a, matched_articles.article_id) as article_id_b
+    from topic_candidate_keys
+    inner join matched_articles
+        on topic_candidate_keys.article_key_b = matched_articles.article_key
 ),
 
 -- each shared uncommon entity of a pair with a changed article, once
@@ -90,7 +112,7 @@ entity_candidates as (
 ),
 {%- else -%}
 -- only bands that some other article shares can link anything, and most are no one else's:
--- sorted by band, a shared band has an equal neighbour (band_hash covers band_index too)
+-- sorted by band, a shared band has an equal neighbour
 shared_bands as (
     select *
     from bands
@@ -113,7 +135,6 @@ window_bands as (
     select
         blocked_bands.article_key,
         blocked_bands.published_day,
-        blocked_bands.band_index,
         blocked_bands.band_hash,
         blocked_bands.day_block - block_offsets.block_offset as day_block
     from blocked_bands
@@ -126,8 +147,7 @@ topic_candidate_keys as (
         window_bands.article_key as article_key_b
     from blocked_bands
     inner join window_bands
-        on blocked_bands.band_index = window_bands.band_index
-        and blocked_bands.band_hash = window_bands.band_hash
+        on blocked_bands.band_hash = window_bands.band_hash
         and blocked_bands.day_block = window_bands.day_block
         and blocked_bands.article_key != window_bands.article_key
     where abs(blocked_bands.published_day - window_bands.published_day) <= {{ window_days }}
@@ -144,7 +164,6 @@ entity_candidates as (
         and entities_a.article_id < entities_b.article_id
     group by entities_a.article_id, entities_b.article_id
 ),
-{%- endif %}
 
 topic_candidates as (
     select distinct
@@ -156,6 +175,7 @@ topic_candidates as (
     inner join dated_articles as articles_b
         on topic_candidate_keys.article_key_b = articles_b.article_key
 ),
+{%- endif %}
 
 candidates as (
     select

@@ -32,14 +32,31 @@ articles as (
     {%- endif %}
 ),
 
+-- one pass over the articles: a few groups per publisher, which the counts below roll up
+-- (three aggregates of the articles each read every row again)
+grouped as (
+    select
+        source_id,
+        source_name,
+        source_id_source,
+        count(*) as count_articles,
+        max(source_domain) as source_domain,
+        max(source_platform) as source_platform,
+        min(published_at) as first_published_at,
+        max(published_at) as last_published_at,
+        min(first_fetched_at) as first_fetched_at
+    from articles
+    group by source_id, source_name, source_id_source
+),
+
 -- each publisher's most frequent name and publisher decision, ties broken alphabetically
 -- (mode alone keeps whichever value it read first: not the same from one build to the next)
 name_counts as (
     select
         source_id,
         source_name,
-        count(*) as count_articles
-    from articles
+        sum(count_articles) as count_articles
+    from grouped
     where source_name is not null
     group by source_id, source_name
 ),
@@ -48,8 +65,8 @@ decision_counts as (
     select
         source_id,
         source_id_source,
-        count(*) as count_articles
-    from articles
+        sum(count_articles) as count_articles
+    from grouped
     group by source_id, source_id_source
 ),
 
@@ -78,11 +95,11 @@ sources as (
         source_id,
         max(source_domain) as source_domain,
         max(source_platform) as source_platform,
-        count(*) as count_articles,
-        min(published_at) as first_published_at,
-        max(published_at) as last_published_at,
+        sum(count_articles)::bigint as count_articles,
+        min(first_published_at) as first_published_at,
+        max(last_published_at) as last_published_at,
         min(first_fetched_at) as first_fetched_at
-    from articles
+    from grouped
     group by source_id
 ),
 
