@@ -38,17 +38,23 @@ def test_copy_database_writes_the_copy_to_disk_aside(
     assert flushed == [target.stat().st_ino]
 
 
-def items_project(tmp_path: Path, rows: str) -> Path:
-    """Write a one-model dbt project (items, with the project's primary_key test on item_id)."""
+def project_with_macro(tmp_path: Path, macro: str) -> Path:
+    """Write an empty dbt project with the project's profile and one of its test macros."""
     project = tmp_path / "sql"
     (project / "macros").mkdir(parents=True)
     (project / "models").mkdir()
     shutil.copy(SQL_DIR / "profiles.yml", project)
-    shutil.copy(SQL_DIR / "macros" / "test_primary_key.sql", project / "macros")
+    shutil.copy(SQL_DIR / "macros" / macro, project / "macros")
     (project / "dbt_project.yml").write_text(
         "name: newsloom\nconfig-version: 2\nprofile: newsloom\n"
         "flags:\n  send_anonymous_usage_stats: false\n"
     )
+    return project
+
+
+def items_project(tmp_path: Path, rows: str) -> Path:
+    """Write a one-model dbt project (items, with the project's primary_key test on item_id)."""
+    project = project_with_macro(tmp_path, "test_primary_key.sql")
     (project / "models" / "items.sql").write_text(rows)
     (project / "models" / "_items.yml").write_text(
         "version: 2\nmodels:\n  - name: items\n    columns:\n      - name: item_id\n"
@@ -130,15 +136,7 @@ def test_primary_key_test_fails_on_a_duplicate_or_null_key(
 
 def build_rules_project(tmp_path: Path, parents: str, rules_yml: str) -> list:
     """A dbt project of items (and their parents) tested by one column_rules test."""
-    project = tmp_path / "sql"
-    (project / "macros").mkdir(parents=True)
-    (project / "models").mkdir()
-    shutil.copy(SQL_DIR / "profiles.yml", project)
-    shutil.copy(SQL_DIR / "macros" / "test_column_rules.sql", project / "macros")
-    (project / "dbt_project.yml").write_text(
-        "name: newsloom\nconfig-version: 2\nprofile: newsloom\n"
-        "flags:\n  send_anonymous_usage_stats: false\n"
-    )
+    project = project_with_macro(tmp_path, "test_column_rules.sql")
     (project / "models" / "items.sql").write_text(ITEMS)
     (project / "models" / "parents.sql").write_text(parents)
     (project / "models" / "_items.yml").write_text(
