@@ -60,8 +60,8 @@
         their recomputation (every column but _loaded_at) are left alone, so _loaded_at says
         when a row last changed. The rows are compared with except, not except all: a key is
         unique on both sides, so the two agree, and except all numbers every row with a window
-        partitioned by all its columns (twice the CPU of except's hash anti join). (dbt builds the table whole instead on --full-refresh or when
-        it does not exist.)
+        partitioned by all its columns (twice the CPU of except's hash anti join). (dbt builds
+        the table whole instead on --full-refresh or when it does not exist.)
     -#}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
@@ -157,8 +157,9 @@
 {% macro get_where_subquery(relation) -%}
     {#-
         Data tests of a scope_replace model (or a view of _loaded_at rows configured with
-        changed_row_tests=true), in an incremental build, read only the rows this build wrote: the others passed them when they were written. Uniqueness holds across
-        old and new rows too: scope_replace replaces the old row of every key it writes.
+        changed_row_tests=true), in an incremental build, read only the rows this build wrote:
+        the others passed them when they were written. Uniqueness holds across old and new rows
+        too: scope_replace replaces the old row of every key it writes.
     -#}
     {%- set where = config.get('where', '') -%}
     {%- set filters = [where] if where else [] -%}
