@@ -195,3 +195,20 @@ def test_column_rules_test_fails_naming_the_model_rules_and_columns(
     message = str(raised.value)
     assert message.startswith("column_rules_items: error"), message
     assert message.endswith(f"Invalid Input Error: items: {error}"), message
+
+
+def test_build_runs_with_the_memory_limit_and_settings_given(tmp_path: Path) -> None:
+    """The DuckDB memory limit run_models is given, and the profile's settings, hold in a build."""
+    project = project_with_macro(tmp_path, "test_primary_key.sql")
+    (project / "models" / "build_settings.sql").write_text(
+        "{{ config(materialized='table') }}"
+        " select current_setting('memory_limit') as memory_limit,"
+        " current_setting('preserve_insertion_order') as preserve_insertion_order,"
+        " current_setting('checkpoint_threshold') as checkpoint_threshold"
+    )
+    build_db = tmp_path / "build.duckdb"
+    models.run_models(project, build_db, tmp_path / "lake", tmp_path / "dbt", 2, "", "300MB")
+    with duckdb.connect(str(build_db), read_only=True) as connection:
+        settings = connection.execute("select * from build_settings").fetchone()
+    # DuckDB shows 300MB in binary units; 4GB likewise.
+    assert settings == ("286.1 MiB", False, "3.7 GiB")
