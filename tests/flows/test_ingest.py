@@ -200,10 +200,10 @@ def test_rerun_adds_nothing_and_skips_work(
 @pytest.mark.parametrize(
     ("broken_rows", "failure"),
     [
-        # a model change that duplicates keys: the key's test (unique and not null)
+        # a model change that duplicates keys: the key rule (unique and not null)
         (
             "select * from final union all select * from final",
-            "primary_key_fct_articles_article_id",
+            r"column_rules_fct_articles: error(.|\n)*fct_articles: duplicate key: article_id",
         ),
         # a column rule: the error names the model, the rule and the column
         (

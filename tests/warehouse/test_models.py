@@ -134,10 +134,10 @@ def test_primary_key_test_fails_on_a_duplicate_or_null_key(
         ]
 
 
-def build_rules_project(tmp_path: Path, parents: str, rules_yml: str) -> list:
+def build_rules_project(tmp_path: Path, parents: str, rules_yml: str, items: str) -> list:
     """A dbt project of items (and their parents) tested by one column_rules test."""
     project = project_with_macro(tmp_path, "test_column_rules.sql")
-    (project / "models" / "items.sql").write_text(ITEMS)
+    (project / "models" / "items.sql").write_text(items)
     (project / "models" / "parents.sql").write_text(parents)
     (project / "models" / "_items.yml").write_text(
         "version: 2\nmodels:\n  - name: items\n    data_tests:\n      - column_rules:\n"
@@ -154,36 +154,68 @@ PARENT_ID = "            relationships:\n              parent_id: {to: parents, 
 PARENTS = "select 10 as parent_id union all select 20 union all select 30"
 
 
+RULE_CASES = [
+    (PARENTS, "            not_null: [item_id, parent_id]\n", "null: parent_id (1 row)"),
+    (PARENTS, "            not_null: [kind, level]\n", "null: kind (1 row), level (1 row)"),
+    (PARENTS, "            not_null: [item_id]\n", None),
+    # strings are quoted (and escaped), numbers are not; nulls pass
+    (PARENTS, '            accepted_values:\n              kind: [a, "it\'s"]\n', None),
+    (
+        PARENTS,
+        "            accepted_values:\n              kind: [a]\n              level: [1, 3]\n",
+        "not an accepted value: kind (1 row), level (1 row)",
+    ),
+    (PARENTS, PARENT_ID, None),
+    ("select 10 as parent_id", PARENT_ID, "no parent row: parent_id (1 row)"),
+    (
+        "select 30 as parent_id",
+        "            not_null: [item_id, level]\n"
+        "            accepted_values:\n              level: [1, 2]\n"
+        + PARENT_ID
+        + "              item_id: {to: parents, field: parent_id}\n",
+        "no parent row: item_id (3 rows), parent_id (2 rows); null: level (1 row)",
+    ),
+]
+PAIRS = (
+    "select * from (values (1, 'a', 1, 10), (2, 'a', 2, 20), (3, 'b', 1, 20))"
+    " as items (item_id, kind, level, parent_id)"
+)
+KEY_CASES = [
+    (PARENTS, "            key: item_id\n", None, ITEMS),
+    (PARENTS, "            key: [item_id, kind]\n", "null key: kind (1 row)", ITEMS),
+    (
+        PARENTS,
+        "            key: parent_id\n            not_null: [kind]\n",
+        "null: kind (1 row); null key: parent_id (1 row)",
+        ITEMS,
+    ),
+    # the rows whose key another row has (two of 20, two of 30); a null key is its own rule
+    (
+        PARENTS,
+        "            key: parent_id\n",
+        "duplicate key: parent_id (4 rows); null key: parent_id (2 rows)",
+        ITEMS + " union all select 4, 'b', 3, 30 union all select 5, 'c', 4, 30"
+        " union all select 6, 'd', 5, 20 union all select 7, 'e', 6, null",
+    ),
+    (PARENTS, "            key: [kind, parent_id]\n", None, PAIRS),
+    (
+        PARENTS,
+        "            key: [kind, parent_id]\n",
+        "duplicate key: kind, parent_id (2 rows)",
+        PAIRS + " union all select 4, 'a', 3, 20",
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    ("parents", "rules_yml", "error"),
-    [
-        (PARENTS, "            not_null: [item_id, parent_id]\n", "null: parent_id (1 row)"),
-        (PARENTS, "            not_null: [kind, level]\n", "null: kind (1 row), level (1 row)"),
-        (PARENTS, "            not_null: [item_id]\n", None),
-        # strings are quoted (and escaped), numbers are not; nulls pass
-        (PARENTS, '            accepted_values:\n              kind: [a, "it\'s"]\n', None),
-        (
-            PARENTS,
-            "            accepted_values:\n              kind: [a]\n              level: [1, 3]\n",
-            "not an accepted value: kind (1 row), level (1 row)",
-        ),
-        (PARENTS, PARENT_ID, None),
-        ("select 10 as parent_id", PARENT_ID, "no parent row: parent_id (1 row)"),
-        (
-            "select 30 as parent_id",
-            "            not_null: [item_id, level]\n"
-            "            accepted_values:\n              level: [1, 2]\n"
-            + PARENT_ID
-            + "              item_id: {to: parents, field: parent_id}\n",
-            "no parent row: item_id (3 rows), parent_id (2 rows); null: level (1 row)",
-        ),
-    ],
+    ("parents", "rules_yml", "error", "items"),
+    [(*case, ITEMS) for case in RULE_CASES] + KEY_CASES,
 )
 def test_column_rules_test_fails_naming_the_model_rules_and_columns(
-    tmp_path: Path, parents: str, rules_yml: str, error: str | None
+    tmp_path: Path, parents: str, rules_yml: str, error: str | None, items: str
 ) -> None:
     """One column_rules node checks each rule; a violation's error names model, rule, columns."""
-    build = build_rules_project(tmp_path, parents, rules_yml)
+    build = build_rules_project(tmp_path, parents, rules_yml, items)
     if error is None:
         results = models.run_models(*build)
         assert [(r.node_name, r.status) for r in results if r.resource_type == "test"] == [
