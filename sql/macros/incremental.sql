@@ -61,8 +61,7 @@
         when a row last changed. The rows are compared with except, not except all: a key is
         unique on both sides, so the two agree, and except all numbers every row with a window
         partitioned by all its columns (twice the CPU of except's hash anti join). (dbt builds
-        the table whole instead on --full-refresh or when it does not exist.) With insert_order,
-        the new rows are appended in that order (a table kept in an order for its min/max).
+        the table whole instead on --full-refresh or when it does not exist.)
     -#}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
@@ -149,10 +148,7 @@
         select {{ compared }} from {{ source }} where {{ recomputed }}
         except
         select {{ compared }} from scope_old_{{ suffix }}
-    )
-    {%- if config.get('insert_order') %}
-    order by {{ config.get('insert_order') }}
-    {%- endif %};
+    );
 
     drop table scope_old_{{ suffix }};
     drop table scope_gone_{{ suffix }};

@@ -170,17 +170,17 @@ def step_4(base: dict[str, Article]) -> list[Article]:
     """Return step 4: a run's articles, recent (April 4-6) but for two of March.
 
     Each new article's story partner is stored, published exactly the story window before or
-    after it, at an edge of the days the incremental lookup reads.
+    after it: at an edge of the days a lookup by day would read (a recent run's, then older).
     """
     return [
-        # the recent run's first day: its partner, three days before, is the earliest band read
+        # the recent run's first day: its partner, three days before
         Article("r01", "zeta", day("2025-04-04 08:00"), signature("sr1"),
                 blend(topic("th5"), topic("tr1"), 40)),
         Article("r02", "eta", day("2025-04-06 08:00"), signature("sr2"), topic("tr2")),
-        # the oldest new article: its partner a04, three days before, is the first band read
+        # the oldest new article: its partner a04, three days before
         Article("x01", "theta", day("2025-03-08 08:00"), signature("sx1"),
                 blend(base["a04"].topic, topic("tx1"), 40)),
-        # a week before the recent run: its partner c01, three days after, the last band read
+        # a week before the recent run: its partner c01, three days after
         Article("x02", "iota", day("2025-03-28 08:00"), signature("sx2"),
                 blend(base["c01"].topic, topic("tx2"), 40)),
     ]  # fmt: skip
@@ -286,7 +286,7 @@ def test_incremental_builds_keep_unchanged_rows(grown: dict[str, Path]) -> None:
 
 
 def test_recent_runs_find_stories_at_the_window_edges(grown: dict[str, Path]) -> None:
-    """The incremental story lookup reads only some days' bands: none of those pairs is lost."""
+    """An incremental build of a recent run with older articles finds every story partner."""
     step4 = grown["step4"]
     new = {article.name: article for article in step_4(base_articles())}
     stored = {**base_articles(), "h05": Article("h05", "eta", None, [], [])}

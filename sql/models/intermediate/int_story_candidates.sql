@@ -3,18 +3,9 @@
 -- share at least var('story_min_shared_entities') uncommon entities; with the number of
 -- uncommon entities they share. int_story_pairs verifies them. Rebuilt by every build: in a
 -- full build every candidate, in an incremental one those with an article
--- int_story_articles_changed lists (matched against every stored band of the days their
--- windows reach, and every entity).
+-- int_story_articles_changed lists (matched against every stored band and entity).
 {%- set window_days = var('story_window_days') %}
 {%- set scoped = is_incremental_build() %}
-{%- if scoped %}
-{%- set probes = story_band_probes(
-    "select dated.published_day from " ~ ref('int_dated_articles') ~ " as dated"
-    ~ " semi join " ~ ref('int_story_articles_changed') ~ " as changed"
-    ~ " on dated.article_id = changed.article_id",
-    window_days,
-) %}
-{%- endif %}
 
 -- depends_on: {{ ref('int_story_articles_changed') }}
 
@@ -39,7 +30,7 @@ uncommon_entities as (
 ),
 
 -- read where used, never materialized: an incremental build reads it twice (its changed rows,
--- then the rows of some days), and a copy of tens of millions of bands cost more than that.
+-- then every row), and a copy of tens of millions of bands cost more than the second read.
 -- band_hash covers band_index too (int_topic_bands hashes them together), so the band is
 -- matched on it alone: a one-column probe of every stored band, without reading band_index
 bands as not materialized (
@@ -69,10 +60,7 @@ changed_bands as (
         on bands.article_key = changed_articles.article_key
 ),
 
--- each probe reads the stored bands of its days only (constant bounds: DuckDB skips the other
--- days' row groups by their min/max, int_topic_bands being in day order)
 topic_candidate_keys as (
-    {%- for probe in probes %}
     select
         changed_bands.article_id as article_id_a,
         bands.article_key as article_key_b
@@ -80,16 +68,7 @@ topic_candidate_keys as (
     inner join bands
         on changed_bands.band_hash = bands.band_hash
         and changed_bands.article_key != bands.article_key
-    where changed_bands.published_day between {{ probe.first_day }} and {{ probe.last_day }}
-        and bands.published_day between {{ probe.band_first }} and {{ probe.band_last }}
-        and abs(changed_bands.published_day - bands.published_day) <= {{ window_days }}
-    {{- "\n    union all" if not loop.last }}
-    {%- else %}
-    select
-        cast(null as varchar) as article_id_a,
-        cast(null as uinteger) as article_key_b
-    where false
-    {%- endfor %}
+    where abs(changed_bands.published_day - bands.published_day) <= {{ window_days }}
 ),
 
 -- only the matched articles' ids: joined whole, every dated article became a hash table, twice

@@ -9,7 +9,6 @@
         unique_key=['article_key', 'band_index'],
         scope_columns=['article_key'],
         incremental_strategy='scope_replace',
-        insert_order='published_day',
     )
 }}
 {%- set band_rows = var('topic_band_rows') %}
@@ -72,9 +71,7 @@ payloads as (
 {%- endif %}
 
 -- their topic signatures streamed from the lake: the Parquet scan (every row, never fewer than
--- the articles) stays the probe side, the narrow articles are the hash table. In day order,
--- kept to the table: an incremental build's story lookup reads only the days it can match
--- (int_story_candidates), skipping other row groups by their min/max published_day
+-- the articles) stays the probe side, the narrow articles are the hash table
 signed_articles as (
     select
         banded_articles.article_key,
@@ -84,7 +81,6 @@ signed_articles as (
     inner join banded_articles
         on payloads.lake_file = banded_articles.lake_file
         and payloads.lake_row = banded_articles.lake_row
-    order by banded_articles.published_day
 ),
 
 band_indexes as (
