@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/sql_build.py [--articles 1000000] [--memory-limit 3GB] [--keep DIR]
     [--repeat N] [--dbt-command build|run] [--generate-only] [--increment 10000]
+    [--increment-dates uniform|recent]
 Articles are the real pages' extracted rows (transforms.extract.article on ../shared/corpus/pages),
 replicated with unique ids, URLs, titles, bodies, publishers (500) and dates (three years), and
 random MinHash signatures of which 3% are near-duplicates of another article and 10% share a
@@ -26,6 +27,10 @@ its DuckDB file, dbt without --full-refresh, publish keeping unchanged Parquet p
 flows/build.py does) and a full rebuild (`newsloom build --full-refresh`: every model from the
 whole lake, published into the same warehouse) of the same N + K articles; it reports both
 medians, their ratio, and checks that both published the same row counts.
+The increment's publication dates are drawn as the lake's (`--increment-dates uniform`, over the
+three years) or as a real run's (`recent`: within the lake's last RECENT_DAYS days, except a
+share OLDER_SHARE drawn over the three years); each kind is kept in its own folder
+(DIR/increment, DIR/increment-recent), and the lake and its base build are the same for both.
 """
 
 from __future__ import annotations
@@ -62,7 +67,13 @@ from transforms.schemas import ARTICLE_SCHEMA, CAPTURE_SCHEMA, Capture, make_id 
 DEFAULT_PAGES = REPO.parent / "shared" / "corpus" / "pages"
 PART_ROWS = 50_000
 START = datetime(2023, 1, 1, tzinfo=UTC)
+SPAN_SECONDS = 3 * 365 * 86400
 SOURCES = 500
+# A real run's articles: published within the lake's last few days, a few of them older (a
+# crawl also finds pages published long ago).
+RECENT_DAYS = 3
+OLDER_SHARE = 0.02
+INCREMENT_DATES = ("uniform", "recent")
 
 
 def template_articles(pages_dir: Path) -> list[dict]:
@@ -80,10 +91,22 @@ def template_articles(pages_dir: Path) -> list[dict]:
     return rows
 
 
+def recent_seconds(count: int, rng: np.random.Generator) -> np.ndarray:
+    """Return publication offsets (s) within the last RECENT_DAYS days, OLDER_SHARE any time."""
+    seconds = rng.integers(SPAN_SECONDS - RECENT_DAYS * 86400, SPAN_SECONDS, size=count)
+    older = rng.random(count) < OLDER_SHARE
+    seconds[older] = rng.integers(0, SPAN_SECONDS, size=int(older.sum()))
+    return seconds
+
+
 def article_part(
-    templates: list[dict], first: int, count: int, rng: np.random.Generator
+    templates: list[dict],
+    first: int,
+    count: int,
+    rng: np.random.Generator,
+    dates: str = "uniform",
 ) -> pa.Table:
-    """Return `count` synthetic article rows starting at number `first`."""
+    """Return `count` synthetic article rows starting at number `first`, dated as `dates` says."""
     numbers = range(first, first + count)
     picks = [templates[number % len(templates)] for number in numbers]
     minhash = rng.integers(0, 2**62, size=(count, 128), dtype=np.int64)
@@ -94,7 +117,10 @@ def article_part(
     story = np.flatnonzero(rng.random(count) < 0.10)
     story = story[story > 0]
     topic[story, :56] = topic[story - 1, :56]
-    seconds = rng.integers(0, 3 * 365 * 86400, size=count)
+    seconds = rng.integers(0, SPAN_SECONDS, size=count)
+    if dates == "recent":
+        # drawn apart, so that every other value (ids, signatures) stays as a uniform increment's
+        seconds = recent_seconds(count, np.random.default_rng([first, count]))
     source_numbers = rng.zipf(1.3, size=count) % SOURCES
     columns: dict[str, list] = {field.name: [] for field in ARTICLE_SCHEMA}
     for offset, (number, template) in enumerate(zip(numbers, picks, strict=True)):
@@ -269,40 +295,49 @@ INCREMENT_PREFIX = "increment-"
 CPU_KEYS = ("build_cpu_s", "publish_cpu_s", "marts_cpu_s")
 
 
-def write_increment(work: Path, first: int, count: int, pages_dir: Path, seed: int) -> None:
-    """Write `count` more articles (numbers from `first`) as part files in DIR/increment."""
-    folder = work / "increment"
+def increment_folder(work: Path, dates: str = "uniform") -> Path:
+    """Return the folder of the increment whose publication dates are drawn as `dates` says."""
+    return work / ("increment" if dates == "uniform" else f"increment-{dates}")
+
+
+def write_increment(
+    work: Path, first: int, count: int, pages_dir: Path, seed: int, dates: str = "uniform"
+) -> None:
+    """Write `count` more articles (numbers from `first`) as part files in the increment folder."""
+    folder = increment_folder(work, dates)
     if (folder / "articles").is_dir():
         return
     templates = template_articles(pages_dir)
     rng = np.random.default_rng(seed + 1)
-    articles = article_part(templates, first, count, rng)
+    articles = article_part(templates, first, count, rng, dates)
     part = f"{INCREMENT_PREFIX}{first}"
     for table, data in (("articles", articles), ("captures", capture_part(articles))):
         (folder / table).mkdir(parents=True, exist_ok=True)
         pq.write_table(data, folder / table / f"{part}.parquet", compression="zstd")
 
 
-def set_increment(work: Path, present: bool) -> None:
-    """Put the increment's part files into the lake, or take them out."""
+def set_increment(work: Path, present: bool, dates: str = "uniform") -> None:
+    """Put the increment's part files into the lake (links), or take any increment's out."""
     for table in ("articles", "captures"):
         for path in (work / "lake" / table).glob(f"{INCREMENT_PREFIX}*.parquet"):
             path.unlink()
         if present:
-            for path in (work / "increment" / table).glob("*.parquet"):
+            for path in (increment_folder(work, dates) / table).glob("*.parquet"):
                 os.link(path, work / "lake" / table / path.name)
 
 
 def compare_increment(args: argparse.Namespace, work: Path) -> dict:
     """Time incremental builds of the increment against full rebuilds, in one run."""
-    write_increment(work, args.articles, args.increment, args.pages, args.seed)
-    check_lake_version(work / "increment")
+    write_increment(
+        work, args.articles, args.increment, args.pages, args.seed, args.increment_dates
+    )
+    check_lake_version(increment_folder(work, args.increment_dates))
     set_increment(work, present=False)
     base = work / "base-warehouse"
     shutil.rmtree(base, ignore_errors=True)
     base_run = build_models(work, args.threads, args.memory_limit, warehouse=base)
     database_mib = (base / "newsloom.duckdb").stat().st_size / 2**20
-    set_increment(work, present=True)
+    set_increment(work, present=True, dates=args.increment_dates)
     incremental_runs, full_runs = [], []
     for _ in range(args.repeat):
         runs = {}
@@ -327,6 +362,7 @@ def compare_increment(args: argparse.Namespace, work: Path) -> dict:
     return {
         "articles": args.articles,
         "increment": args.increment,
+        "increment_dates": args.increment_dates,
         "memory_limit": args.memory_limit,
         "threads": args.threads,
         "base_full_s": base_run["marts_s"],
@@ -387,6 +423,12 @@ def main() -> None:
         type=int,
         default=0,
         help="articles a run adds: time its incremental build against a full rebuild",
+    )
+    parser.add_argument(
+        "--increment-dates",
+        default="uniform",
+        choices=INCREMENT_DATES,
+        help="the increment's publication dates: as the lake's, or a real run's (recent)",
     )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsloom-sql-"))

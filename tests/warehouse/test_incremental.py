@@ -124,6 +124,7 @@ def base_articles() -> dict[str, Article]:
         # a publisher under two names as often: the name first in alphabetical order
         Article("o01", "omega", None, signature("so1"), topic("to1"), source_name="Zulu Times"),
         Article("o02", "omega", None, signature("so2"), topic("to2"), source_name="Alpha Times"),
+        Article("c01", "kappa", day("2025-03-31 08:00"), signature("sc1"), topic("tc1")),
     ]  # fmt: skip
     return {article.name: article for article in articles}
 
@@ -165,9 +166,29 @@ def step_2(base: dict[str, Article]) -> list[Article]:
     return [*common, moved]
 
 
+def step_4(base: dict[str, Article]) -> list[Article]:
+    """Return step 4: a run's articles, recent (April 4-6) but for two of March.
+
+    Each new article's story partner is stored, published exactly the story window before or
+    after it: at an edge of the days a lookup by day would read (a recent run's, then older).
+    """
+    return [
+        # the recent run's first day: its partner, three days before
+        Article("r01", "zeta", day("2025-04-04 08:00"), signature("sr1"),
+                blend(topic("th5"), topic("tr1"), 40)),
+        Article("r02", "eta", day("2025-04-06 08:00"), signature("sr2"), topic("tr2")),
+        # the oldest new article: its partner a04, three days before
+        Article("x01", "theta", day("2025-03-08 08:00"), signature("sx1"),
+                blend(base["a04"].topic, topic("tx1"), 40)),
+        # a week before the recent run: its partner c01, three days after
+        Article("x02", "iota", day("2025-03-28 08:00"), signature("sx2"),
+                blend(base["c01"].topic, topic("tx2"), 40)),
+    ]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def grown(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Grow a lake in steps, building incrementally after each and fully after steps 1 and 3.
+    """Grow a lake in steps, building incrementally after each and fully after steps 1, 3 and 4.
 
     As newsloom does, each incremental build updates a copy of the last build's database.
     """
@@ -212,6 +233,10 @@ def grown(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # nothing new: the build changes nothing
     build_step("step3", "step2")
     build_full("step3_full")
+
+    synthetic.add("r4", step_4(base))
+    build_step("step4", "step3")
+    build_full("step4_full")
     return paths
 
 
@@ -260,8 +285,25 @@ def test_incremental_builds_keep_unchanged_rows(grown: dict[str, Path]) -> None:
     assert changed == [(2,)]
 
 
+def test_recent_runs_find_stories_at_the_window_edges(grown: dict[str, Path]) -> None:
+    """An incremental build of a recent run with older articles finds every story partner."""
+    step4 = grown["step4"]
+    new = {article.name: article for article in step_4(base_articles())}
+    stored = {**base_articles(), "h05": Article("h05", "eta", None, [], [])}
+    pairs = (("r01", "h05"), ("x01", "a04"), ("x02", "c01"))
+    lost = [
+        name
+        for name, partner in pairs
+        if story_of(step4, new[name]) != story_of(step4, stored[partner])
+    ]
+    assert not lost
+    # r02 shares no band with anyone: a story of its own
+    assert story_of(step4, new["r02"]) != story_of(step4, new["r01"])
+
+
 @pytest.mark.parametrize(
-    ("incremental", "full"), [("step1", "step1_full"), ("step3", "step3_full")]
+    ("incremental", "full"),
+    [("step1", "step1_full"), ("step3", "step3_full"), ("step4", "step4_full")],
 )
 def test_incremental_builds_equal_a_full_build(
     grown: dict[str, Path], incremental: str, full: str
