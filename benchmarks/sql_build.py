@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/sql_build.py [--articles 1000000] [--memory-limit 3GB] [--keep DIR]
     [--repeat N] [--dbt-command build|run] [--generate-only] [--increment 10000]
-    [--increment-dates uniform|recent]
+    [--increment-dates uniform|recent] [--series 8]
 Articles are the real pages' extracted rows (transforms.extract.article on ../shared/corpus/pages),
 replicated with unique ids, URLs, titles, bodies, publishers (500) and dates (three years), and
 random MinHash signatures of which 3% are near-duplicates of another article and 10% share a
@@ -31,6 +31,13 @@ The increment's publication dates are drawn as the lake's (`--increment-dates un
 three years) or as a real run's (`recent`: within the lake's last RECENT_DAYS days, except a
 share OLDER_SHARE drawn over the three years); each kind is kept in its own folder
 (DIR/increment, DIR/increment-recent), and the lake and its base build are the same for both.
+
+With --series S (and --increment K), the same base publish then takes S runs in a row, each
+adding K new articles (a new part file each, kept in DIR/series-<dates>/<run>) and building
+incrementally on the last run's publish, as a scheduled pipeline does; then one full rebuild
+of the final lake. It reports every run's seconds and DuckDB file size, so any cost that grows
+run after run (rows appended to a table's last row group, rewritten at each checkpoint; a
+growing file) shows, and checks that the last run published the full rebuild's row counts.
 """
 
 from __future__ import annotations
@@ -301,10 +308,16 @@ def increment_folder(work: Path, dates: str = "uniform") -> Path:
 
 
 def write_increment(
-    work: Path, first: int, count: int, pages_dir: Path, seed: int, dates: str = "uniform"
+    work: Path,
+    first: int,
+    count: int,
+    pages_dir: Path,
+    seed: int,
+    dates: str = "uniform",
+    folder: Path | None = None,
 ) -> None:
     """Write `count` more articles (numbers from `first`) as part files in the increment folder."""
-    folder = increment_folder(work, dates)
+    folder = folder or increment_folder(work, dates)
     if (folder / "articles").is_dir():
         return
     templates = template_articles(pages_dir)
@@ -316,14 +329,100 @@ def write_increment(
         pq.write_table(data, folder / table / f"{part}.parquet", compression="zstd")
 
 
-def set_increment(work: Path, present: bool, dates: str = "uniform") -> None:
-    """Put the increment's part files into the lake (links), or take any increment's out."""
+def set_increment(
+    work: Path, present: bool, dates: str = "uniform", folders: list[Path] | None = None
+) -> None:
+    """Put the increment's part files into the lake (links), or take any increment's out.
+
+    folders, if given, are the increments to put in (a series' runs so far).
+    """
     for table in ("articles", "captures"):
         for path in (work / "lake" / table).glob(f"{INCREMENT_PREFIX}*.parquet"):
             path.unlink()
         if present:
-            for path in (increment_folder(work, dates) / table).glob("*.parquet"):
-                os.link(path, work / "lake" / table / path.name)
+            for folder in folders or [increment_folder(work, dates)]:
+                for path in (folder / table).glob("*.parquet"):
+                    os.link(path, work / "lake" / table / path.name)
+
+
+def build_base(args: argparse.Namespace, work: Path) -> tuple[Path, dict]:
+    """Build and publish the lake without any increment from nothing (DIR/base-warehouse)."""
+    set_increment(work, present=False)
+    base = work / "base-warehouse"
+    shutil.rmtree(base, ignore_errors=True)
+    return base, build_models(work, args.threads, args.memory_limit, warehouse=base)
+
+
+def run_series(args: argparse.Namespace, work: Path) -> dict:
+    """Time a series of incremental runs, each on the last one's publish, then a full rebuild."""
+    series_dir = work / f"series-{args.increment_dates}"
+    folders = [series_dir / str(run) for run in range(args.series)]
+    for run, folder in enumerate(folders):
+        # Article numbers and random streams of their own: no run repeats another's articles.
+        first = args.articles + run * args.increment
+        write_increment(
+            work, first, args.increment, args.pages, args.seed + 100 + run,
+            args.increment_dates, folder,
+        )  # fmt: skip
+        check_lake_version(folder)
+    base, base_run = build_base(args, work)
+    warehouse = work / "series-warehouse"
+    shutil.rmtree(warehouse, ignore_errors=True)
+    shutil.copytree(base, warehouse, symlinks=True, copy_function=os.link)
+    runs = []
+    try:
+        for run in range(args.series):
+            set_increment(work, present=True, folders=folders[: run + 1])
+            timings = build_models(
+                work, args.threads, args.memory_limit, mode="incremental", warehouse=warehouse
+            )
+            timings["database_mib"] = (warehouse / "newsloom.duckdb").stat().st_size / 2**20
+            runs.append(timings)
+            # Every node's seconds of each run, to see which grow run after run.
+            shutil.copyfile(work / "nodes-incremental.json", series_dir / f"nodes-{run}.json")
+        # The full rebuild of the final lake publishes into a copy of the last run's warehouse.
+        full_copy = work / "series-refresh-warehouse"
+        shutil.rmtree(full_copy, ignore_errors=True)
+        shutil.copytree(warehouse, full_copy, symlinks=True, copy_function=os.link)
+        full = build_models(
+            work, args.threads, args.memory_limit, mode="refresh", warehouse=full_copy
+        )
+        full["database_mib"] = (full_copy / "newsloom.duckdb").stat().st_size / 2**20
+    finally:
+        set_increment(work, present=False)
+    incremental_s = statistics.median(run["marts_s"] for run in runs)
+    half = max(1, len(runs) // 2)
+    return {
+        "articles": args.articles,
+        "increment": args.increment,
+        "increment_dates": args.increment_dates,
+        "series": args.series,
+        "memory_limit": args.memory_limit,
+        "threads": args.threads,
+        "base_full_s": base_run["marts_s"],
+        "base_database_mib": (base / "newsloom.duckdb").stat().st_size / 2**20,
+        "runs": [
+            {
+                key: run[key]
+                for key in ("build_s", "publish_s", "marts_s", *CPU_KEYS, "database_mib")
+            }
+            for run in runs
+        ],
+        "incremental_s": incremental_s,
+        # The later half's median over the earlier half's: above 1, a run costs more the more
+        # runs came before it.
+        "later_over_earlier": statistics.median(run["marts_s"] for run in runs[-half:])
+        / statistics.median(run["marts_s"] for run in runs[:half]),
+        "later_over_earlier_cpu": statistics.median(run["marts_cpu_s"] for run in runs[-half:])
+        / statistics.median(run["marts_cpu_s"] for run in runs[:half]),
+        "full_s": full["marts_s"],
+        "full_cpu_s": full["marts_cpu_s"],
+        "full_database_mib": full["database_mib"],
+        "incremental_over_full": incremental_s / full["marts_s"],
+        "same_published_counts": runs[-1]["counts"] == full["counts"],
+        "counts": full["counts"],
+        "peak_rss_mib": max(run["peak"] for run in [*runs, full]),
+    }
 
 
 def compare_increment(args: argparse.Namespace, work: Path) -> dict:
@@ -332,10 +431,7 @@ def compare_increment(args: argparse.Namespace, work: Path) -> dict:
         work, args.articles, args.increment, args.pages, args.seed, args.increment_dates
     )
     check_lake_version(increment_folder(work, args.increment_dates))
-    set_increment(work, present=False)
-    base = work / "base-warehouse"
-    shutil.rmtree(base, ignore_errors=True)
-    base_run = build_models(work, args.threads, args.memory_limit, warehouse=base)
+    base, base_run = build_base(args, work)
     database_mib = (base / "newsloom.duckdb").stat().st_size / 2**20
     set_increment(work, present=True, dates=args.increment_dates)
     incremental_runs, full_runs = [], []
@@ -430,7 +526,15 @@ def main() -> None:
         choices=INCREMENT_DATES,
         help="the increment's publication dates: as the lake's, or a real run's (recent)",
     )
+    parser.add_argument(
+        "--series",
+        type=int,
+        default=0,
+        help="with --increment: this many runs in a row, each on the last one's publish",
+    )
     args = parser.parse_args()
+    if args.series and not args.increment:
+        parser.error("--series needs --increment (the articles each run adds)")
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsloom-sql-"))
     try:
         work.mkdir(parents=True, exist_ok=True)
@@ -443,6 +547,9 @@ def main() -> None:
             lake.ensure_lake(work / "lake")
             check_lake_version(work / "lake")
         lake_bytes = sum(path.stat().st_size for path in (work / "lake").rglob("*.parquet"))
+        if args.series:
+            print(json.dumps(run_series(args, work)))
+            return
         if args.increment:
             print(json.dumps(compare_increment(args, work)))
             return
