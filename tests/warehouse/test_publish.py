@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,9 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from transforms.warehouse.publish import (
+    RETIRED_DIR,
     PublishCheckError,
     connect_warehouse,
     publish_warehouse,
+    wait_for_clean_up,
 )
 
 
@@ -215,3 +218,34 @@ def test_a_copied_warehouse_reads_its_own_files(tmp_path: Path) -> None:
         ).fetchall()
     assert [schema for schema, _sql in views] == ["main"]
     assert all(str(tmp_path) not in sql for _schema, sql in views)
+
+
+def test_a_publish_deletes_the_database_it_replaced_and_the_old_releases(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    publish_warehouse(built_database(tmp_path / "b1", ["A body."]), warehouse, "r1")
+    replaced = os.open(warehouse / "newsloom.duckdb", os.O_RDONLY)
+    try:
+        publish_warehouse(built_database(tmp_path / "b2", ["A body."]), warehouse, "r2")
+        publish_warehouse(built_database(tmp_path / "b3", ["A body."]), warehouse, "r3")
+        wait_for_clean_up()
+        # No name is left on the first publish's file: its space is freed once it is closed.
+        assert os.fstat(replaced).st_nlink == 0
+    finally:
+        os.close(replaced)
+    assert not list((warehouse / RETIRED_DIR).iterdir())
+    assert sorted(path.name for path in (warehouse / "releases").iterdir()) == ["r2", "r3"]
+    with connect_warehouse(warehouse) as connection:
+        assert connection.execute("select count(*) from fct_articles").fetchone() == (1,)
+
+
+def test_the_next_publish_deletes_what_a_killed_run_left_to_delete(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    publish_warehouse(built_database(tmp_path / "b1", ["A body."]), warehouse, "r1")
+    wait_for_clean_up()
+    # A run killed after its swap, before its clean-up deleted the file it replaced.
+    left = warehouse / RETIRED_DIR / "r0.duckdb"
+    left.parent.mkdir(exist_ok=True)
+    left.write_bytes(b"an old release's database")
+    publish_warehouse(built_database(tmp_path / "b2", ["A body."]), warehouse, "r2")
+    wait_for_clean_up()
+    assert not left.exists()
