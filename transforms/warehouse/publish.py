@@ -140,7 +140,7 @@ def _retire(published: Path, retired_dir: Path, release_id: str) -> None:
 
 
 def _clean_up(warehouse_dir: Path, release_id: str) -> None:
-    """Delete the retired database files (also a killed run's) and the releases past the last."""
+    """Delete the retired database files (a killed run's too) and releases past KEEP_RELEASES."""
     retired_dir = warehouse_dir / RETIRED_DIR
     try:
         for path in retired_dir.glob("*.duckdb*") if retired_dir.is_dir() else []:
@@ -157,7 +157,8 @@ def _start_clean_up(warehouse_dir: Path, release_id: str) -> None:
         target=_clean_up, args=(warehouse_dir, release_id), name="newsloom-clean-up"
     )
     thread.start()
-    _cleanups.append(thread)
+    # A served process publishes run after run: only the clean-ups still running are kept.
+    _cleanups[:] = [*(done for done in _cleanups if done.is_alive()), thread]
 
 
 def wait_for_clean_up() -> None:
