@@ -353,6 +353,24 @@ def build_base(args: argparse.Namespace, work: Path) -> tuple[Path, dict]:
     return base, build_models(work, args.threads, args.memory_limit, warehouse=base)
 
 
+def storage_summary(database: Path) -> dict[str, list[int]]:
+    """Per table of a DuckDB file: [rows, distinct storage blocks, row groups]."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select schema_name || '.' || table_name, estimated_size from duckdb_tables()"
+        ).fetchall()
+        summary = {}
+        for name, rows in tables:
+            blocks, groups = con.execute(
+                "select count(distinct block_id) filter (where block_id >= 0),"
+                f" count(distinct row_group_id) from pragma_storage_info('{name}')"
+            ).fetchone()
+            summary[name] = [rows, blocks, groups]
+    return summary
+
+
 def run_series(args: argparse.Namespace, work: Path) -> dict:
     """Time a series of incremental runs, each on the last one's publish, then a full rebuild."""
     series_dir = work / f"series-{args.increment_dates}"
@@ -366,6 +384,8 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
         )  # fmt: skip
         check_lake_version(folder)
     base, base_run = build_base(args, work)
+    base_storage = storage_summary(base / "newsloom.duckdb")
+    (series_dir / "storage-base.json").write_text(json.dumps(base_storage, indent=0))
     warehouse = work / "series-warehouse"
     shutil.rmtree(warehouse, ignore_errors=True)
     shutil.copytree(base, warehouse, symlinks=True, copy_function=os.link)
@@ -377,6 +397,10 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
                 work, args.threads, args.memory_limit, mode="incremental", warehouse=warehouse
             )
             timings["database_mib"] = (warehouse / "newsloom.duckdb").stat().st_size / 2**20
+            timings["storage"] = storage_summary(warehouse / "newsloom.duckdb")
+            (series_dir / f"storage-{run}.json").write_text(
+                json.dumps(timings["storage"], indent=0)
+            )
             runs.append(timings)
             # Every node's seconds of each run, to see which grow run after run.
             shutil.copyfile(work / "nodes-incremental.json", series_dir / f"nodes-{run}.json")
@@ -404,7 +428,7 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
         "runs": [
             {
                 key: run[key]
-                for key in ("build_s", "publish_s", "marts_s", *CPU_KEYS, "database_mib")
+                for key in ("build_s", "publish_s", "marts_s", *CPU_KEYS, "database_mib", "storage")
             }
             for run in runs
         ],
