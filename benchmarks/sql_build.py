@@ -353,22 +353,37 @@ def build_base(args: argparse.Namespace, work: Path) -> tuple[Path, dict]:
     return base, build_models(work, args.threads, args.memory_limit, warehouse=base)
 
 
-def storage_summary(database: Path) -> dict[str, list[int]]:
-    """Per table of a DuckDB file: [rows, distinct storage blocks, row groups]."""
+def storage_summary(
+    database: Path, before: dict[str, set[int]] | None = None
+) -> tuple[dict[str, list[int]], dict[str, set[int]]]:
+    """Per table of a DuckDB file: [rows, storage blocks, row groups, blocks not in before].
+
+    Also the file's blocks (total, used, free) and each table's set of block ids (the next
+    run's `before`): a table's blocks that were not its blocks before were written by the
+    run's checkpoint (DuckDB frees a rewritten block only after the checkpoint).
+    """
     import duckdb
 
+    before = before or {}
     with duckdb.connect(str(database), read_only=True) as con:
         tables = con.execute(
             "select schema_name || '.' || table_name, estimated_size from duckdb_tables()"
         ).fetchall()
-        summary = {}
+        summary, block_sets = {}, {}
         for name, rows in tables:
             blocks, groups = con.execute(
-                "select count(distinct block_id) filter (where block_id >= 0),"
+                "select list(distinct block_id) filter (where block_id >= 0),"
                 f" count(distinct row_group_id) from pragma_storage_info('{name}')"
             ).fetchone()
-            summary[name] = [rows, blocks, groups]
-    return summary
+            block_sets[name] = set(blocks or [])
+            written = len(block_sets[name] - before.get(name, set()))
+            summary[name] = [rows, len(block_sets[name]), groups, written]
+        # The file's blocks: in use, and free (left by rewritten data, for later writes).
+        total, used, free = con.execute(
+            "select total_blocks, used_blocks, free_blocks from pragma_database_size()"
+        ).fetchone()
+        summary["file blocks (total, used, free)"] = [total, used, free]
+    return summary, block_sets
 
 
 def run_series(args: argparse.Namespace, work: Path) -> dict:
@@ -384,7 +399,7 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
         )  # fmt: skip
         check_lake_version(folder)
     base, base_run = build_base(args, work)
-    base_storage = storage_summary(base / "newsloom.duckdb")
+    base_storage, block_sets = storage_summary(base / "newsloom.duckdb")
     (series_dir / "storage-base.json").write_text(json.dumps(base_storage, indent=0))
     warehouse = work / "series-warehouse"
     shutil.rmtree(warehouse, ignore_errors=True)
@@ -397,7 +412,9 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
                 work, args.threads, args.memory_limit, mode="incremental", warehouse=warehouse
             )
             timings["database_mib"] = (warehouse / "newsloom.duckdb").stat().st_size / 2**20
-            timings["storage"] = storage_summary(warehouse / "newsloom.duckdb")
+            timings["storage"], block_sets = storage_summary(
+                warehouse / "newsloom.duckdb", block_sets
+            )
             (series_dir / f"storage-{run}.json").write_text(
                 json.dumps(timings["storage"], indent=0)
             )
