@@ -353,6 +353,39 @@ def build_base(args: argparse.Namespace, work: Path) -> tuple[Path, dict]:
     return base, build_models(work, args.threads, args.memory_limit, warehouse=base)
 
 
+def storage_summary(
+    database: Path, before: dict[str, set[int]] | None = None
+) -> tuple[dict[str, list[int]], dict[str, set[int]]]:
+    """Per table of a DuckDB file: [rows, storage blocks, row groups, blocks not in before].
+
+    Also the file's blocks (total, used, free) and each table's set of block ids (the next
+    run's `before`): a table's blocks that were not its blocks before were written by the
+    run's checkpoint (DuckDB frees a rewritten block only after the checkpoint).
+    """
+    import duckdb
+
+    before = before or {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select schema_name || '.' || table_name, estimated_size from duckdb_tables()"
+        ).fetchall()
+        summary, block_sets = {}, {}
+        for name, rows in tables:
+            blocks, groups = con.execute(
+                "select list(distinct block_id) filter (where block_id >= 0),"
+                f" count(distinct row_group_id) from pragma_storage_info('{name}')"
+            ).fetchone()
+            block_sets[name] = set(blocks or [])
+            written = len(block_sets[name] - before.get(name, set()))
+            summary[name] = [rows, len(block_sets[name]), groups, written]
+        # The file's blocks: in use, and free (left by rewritten data, for later writes).
+        total, used, free = con.execute(
+            "select total_blocks, used_blocks, free_blocks from pragma_database_size()"
+        ).fetchone()
+        summary["file blocks (total, used, free)"] = [total, used, free]
+    return summary, block_sets
+
+
 def run_series(args: argparse.Namespace, work: Path) -> dict:
     """Time a series of incremental runs, each on the last one's publish, then a full rebuild."""
     series_dir = work / f"series-{args.increment_dates}"
@@ -366,6 +399,8 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
         )  # fmt: skip
         check_lake_version(folder)
     base, base_run = build_base(args, work)
+    base_storage, block_sets = storage_summary(base / "newsloom.duckdb")
+    (series_dir / "storage-base.json").write_text(json.dumps(base_storage, indent=0))
     warehouse = work / "series-warehouse"
     shutil.rmtree(warehouse, ignore_errors=True)
     shutil.copytree(base, warehouse, symlinks=True, copy_function=os.link)
@@ -377,6 +412,12 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
                 work, args.threads, args.memory_limit, mode="incremental", warehouse=warehouse
             )
             timings["database_mib"] = (warehouse / "newsloom.duckdb").stat().st_size / 2**20
+            timings["storage"], block_sets = storage_summary(
+                warehouse / "newsloom.duckdb", block_sets
+            )
+            (series_dir / f"storage-{run}.json").write_text(
+                json.dumps(timings["storage"], indent=0)
+            )
             runs.append(timings)
             # Every node's seconds of each run, to see which grow run after run.
             shutil.copyfile(work / "nodes-incremental.json", series_dir / f"nodes-{run}.json")
@@ -404,7 +445,7 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
         "runs": [
             {
                 key: run[key]
-                for key in ("build_s", "publish_s", "marts_s", *CPU_KEYS, "database_mib")
+                for key in ("build_s", "publish_s", "marts_s", *CPU_KEYS, "database_mib", "storage")
             }
             for run in runs
         ],
