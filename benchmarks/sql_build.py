@@ -36,8 +36,9 @@ With --series S (and --increment K), the same base publish then takes S runs in 
 adding K new articles (a new part file each, kept in DIR/series-<dates>/<run>) and building
 incrementally on the last run's publish, as a scheduled pipeline does; then one full rebuild
 of the final lake. It reports every run's seconds and DuckDB file size, so any cost that grows
-run after run (rows appended to a table's last row group, rewritten at each checkpoint; a
-growing file) shows, and checks that the last run published the full rebuild's row counts.
+run after run or comes now and then shows (DuckDB's checkpoint vacuum merging a table's row
+groups: DIR/series-<dates>/storage-<run>.json has per table the rows, blocks, row groups and
+blocks that run wrote), and checks that the last run published the full rebuild's row counts.
 """
 
 from __future__ import annotations
