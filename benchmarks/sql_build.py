@@ -354,6 +354,11 @@ def build_base(args: argparse.Namespace, work: Path) -> tuple[Path, dict]:
     return base, build_models(work, args.threads, args.memory_limit, warehouse=base)
 
 
+def database_mib(warehouse: Path) -> float:
+    """Return the size of a warehouse's DuckDB file in MiB."""
+    return (warehouse / "newsloom.duckdb").stat().st_size / 2**20
+
+
 def storage_summary(
     database: Path, before: dict[str, set[int]] | None = None
 ) -> tuple[dict[str, list[int]], dict[str, set[int]]]:
@@ -412,7 +417,7 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
             timings = build_models(
                 work, args.threads, args.memory_limit, mode="incremental", warehouse=warehouse
             )
-            timings["database_mib"] = (warehouse / "newsloom.duckdb").stat().st_size / 2**20
+            timings["database_mib"] = database_mib(warehouse)
             timings["storage"], block_sets = storage_summary(
                 warehouse / "newsloom.duckdb", block_sets
             )
@@ -429,7 +434,7 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
         full = build_models(
             work, args.threads, args.memory_limit, mode="refresh", warehouse=full_copy
         )
-        full["database_mib"] = (full_copy / "newsloom.duckdb").stat().st_size / 2**20
+        full["database_mib"] = database_mib(full_copy)
     finally:
         set_increment(work, present=False)
     incremental_s = statistics.median(run["marts_s"] for run in runs)
@@ -442,7 +447,7 @@ def run_series(args: argparse.Namespace, work: Path) -> dict:
         "memory_limit": args.memory_limit,
         "threads": args.threads,
         "base_full_s": base_run["marts_s"],
-        "base_database_mib": (base / "newsloom.duckdb").stat().st_size / 2**20,
+        "base_database_mib": database_mib(base),
         "runs": [
             {
                 key: run[key]
@@ -474,7 +479,7 @@ def compare_increment(args: argparse.Namespace, work: Path) -> dict:
     )
     check_lake_version(increment_folder(work, args.increment_dates))
     base, base_run = build_base(args, work)
-    database_mib = (base / "newsloom.duckdb").stat().st_size / 2**20
+    base_mib = database_mib(base)
     set_increment(work, present=True, dates=args.increment_dates)
     incremental_runs, full_runs = [], []
     for _ in range(args.repeat):
@@ -504,7 +509,7 @@ def compare_increment(args: argparse.Namespace, work: Path) -> dict:
         "memory_limit": args.memory_limit,
         "threads": args.threads,
         "base_full_s": base_run["marts_s"],
-        "database_mib": database_mib,
+        "database_mib": base_mib,
         "incremental_s": incremental_s,
         "full_s": full_s,
         "incremental_over_full": incremental_s / full_s,
